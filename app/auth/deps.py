@@ -1,0 +1,60 @@
+"""FastAPI dependencies: who is calling, and which roles may call."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.auth import service
+from app.auth.principal import Principal
+from app.db import get_session
+from app.errors import Forbidden, NotAuthenticated
+
+SESSION_COOKIE = "sk_session"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def optional_principal(request: Request, session: DbSession) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return service.authenticate(session, header[7:].strip())
+    token = session_token(request)
+    if not token:
+        return None
+    principal = service.authenticate(session, token)
+    # A cookie is sent by the browser on its own: API writes made with it need the CSRF header.
+    if (
+        request.method in UNSAFE_METHODS
+        and request.url.path.startswith("/api/")
+        and not service.check_csrf(token, request.headers.get("x-csrf-token"))
+    ):
+        raise Forbidden("缺少或错误的 CSRF 令牌（X-CSRF-Token）")
+    return principal
+
+
+def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    if principal is None:
+        raise NotAuthenticated("请先登录")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles:
+            raise Forbidden("当前角色无权执行此操作")
+        return user
+
+    return check
+
+
+AdminUser = Annotated[Principal, Depends(require_roles("admin"))]

@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9_.\-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: str
+    display_name: str | None = Field(default=None, max_length=100)
+    enterprise_id: int | None = None
+    region_code: str | None = None
+    department: str | None = Field(default=None, max_length=100)
+    industries: list[str] | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    enterprise_id: int | None
+    region_code: str | None
+    department: str | None
+    industries: list[str] | None = None

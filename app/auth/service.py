@@ -1,0 +1,147 @@
+"""Users, login with throttling, bearer tokens and browser sessions."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.auth.models import ROLES, AuthToken, LoginAttempt, User
+from app.auth.passwords import hash_password, verify_password
+from app.auth.principal import Principal
+from app.config import get_settings
+from app.errors import BadInput, Conflict, NotAuthenticated, TooManyRequests
+from app.regions.models import Region
+from app.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token_for(session_token: str) -> str:
+    """CSRF token bound to the browser session, so nothing extra is stored."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"csrf:{session_token}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def check_csrf(session_token: str, presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(csrf_token_for(session_token), presented or "")
+
+
+def principal_for(session: Session, user: User) -> Principal:
+    path = ""
+    if user.region_code:
+        path = session.scalar(select(Region.path).where(Region.code == user.region_code)) or ""
+    return Principal(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        enterprise_id=user.enterprise_id,
+        region_code=user.region_code,
+        region_path=path,
+        department=user.department,
+        industries=tuple(user.industries) if user.industries else None,
+    )
+
+
+def create_user(
+    session: Session,
+    actor: Principal,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    enterprise_id: int | None = None,
+    region_code: str | None = None,
+    department: str | None = None,
+    industries: list[str] | None = None,
+) -> User:
+    if role not in ROLES:
+        raise BadInput(f"角色 {role!r} 无效，可选：{', '.join(ROLES)}", field="role")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位", field="password")
+    if role == "enterprise" and enterprise_id is None:
+        raise BadInput("企业用户必须绑定一个企业", field="enterprise_id")
+    if role in ("inspector", "township") and not region_code:
+        raise BadInput("监管人员和乡镇用户必须指定所辖行政区", field="region_code")
+    if region_code and session.get(Region, region_code) is None:
+        raise BadInput(f"行政区 {region_code} 不存在", field="region_code")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"用户名 {username} 已存在", field="username")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role,
+        enterprise_id=enterprise_id if role == "enterprise" else None,
+        region_code=region_code if role in ("inspector", "township") else None,
+        department=department,
+        industries=industries or None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        "user",
+        user.id,
+        after=audit.snapshot(user, ["username", "role", "enterprise_id", "region_code", "department"]),
+        enterprise_id=user.enterprise_id,
+    )
+    return user
+
+
+def login(
+    session: Session, username: str, password: str, client_ip: str | None, kind: str
+) -> tuple[User, str] | None:
+    """Check the password (throttled per user name) and issue a token of the given kind.
+
+    A wrong password returns None rather than raising, so that the caller's transaction commits the
+    recorded failure: throttling must count it even though the login fails.
+    """
+    settings = get_settings()
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    failures = session.scalar(
+        select(func.count()).where(LoginAttempt.username == username, LoginAttempt.at >= since)
+    )
+    if (failures or 0) >= settings.login_max_failures:
+        raise TooManyRequests(f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        session.add(LoginAttempt(username=username, client_ip=client_ip))
+        return None
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AuthToken(
+            token_hash=_digest(token),
+            user_id=user.id,
+            kind=kind,
+            expires_at=utcnow() + timedelta(hours=settings.token_ttl_hours),
+        )
+    )
+    return user, token
+
+
+def logout(session: Session, token: str) -> None:
+    session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    row = session.execute(
+        select(User, AuthToken.expires_at)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(AuthToken.token_hash == _digest(token))
+    ).first()
+    if row is None or row[1] <= utcnow() or not row[0].is_active:
+        raise NotAuthenticated("登录已失效，请重新登录")
+    return principal_for(session, row[0])

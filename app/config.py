@@ -1,0 +1,51 @@
+"""One settings object for the whole service (environment prefix SHUANGKONG_)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSECURE_DEFAULT_SECRET = "insecure-default-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHUANGKONG_", env_file=".env", extra="ignore")
+
+    # production refuses the default secret; demo and test may use it.
+    mode: Literal["production", "demo", "test"] = "production"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    secret_key: str = INSECURE_DEFAULT_SECRET
+    rules_dir: Path = PROJECT_ROOT / "rules"
+    timezone: str = "Asia/Shanghai"
+    max_upload_mb: int = 20
+    token_ttl_hours: int = 12
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    # Cookies marked Secure are only sent over HTTPS; the local demo runs on plain HTTP.
+    secure_cookies: bool = True
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'shuangkong.db').as_posix()}"
+        return self
+
+    def check_secret(self) -> None:
+        if self.mode == "production" and self.secret_key == INSECURE_DEFAULT_SECRET:
+            raise RuntimeError(
+                "SHUANGKONG_SECRET_KEY 未设置：生产模式拒绝使用默认密钥。"
+                "请设置一个随机长字符串，或以 SHUANGKONG_MODE=demo 运行演示。"
+            )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,96 @@
+"""create_app(): routers, error handlers, static assets."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.audit.router import router as audit_router
+from app.auth.router import router as auth_router
+from app.config import get_settings
+from app.enterprises.router import router as enterprises_router
+from app.errors import AppError
+from app.regions.router import router as regions_router
+from app.web.router import router as web_router
+
+log = logging.getLogger("shuangkong")
+
+_LOC_PREFIXES = ("body", "query", "path", "form", "header")
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOC_PREFIXES:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "必填"
+    if kind in ("string_too_long", "too_long"):
+        return f"过长，最多 {ctx.get('max_length')} 个字符"
+    if kind in ("string_too_short", "too_short"):
+        return f"过短，至少 {ctx.get('min_length')} 个字符"
+    if kind == "literal_error":
+        return f"取值无效，应为 {ctx.get('expected')}"
+    if kind.startswith("float") or kind.startswith("int"):
+        return "应为数字"
+    if kind == "string_pattern_mismatch":
+        return f"格式不符合要求（{ctx.get('pattern')}）"
+    return str(err.get("msg", "取值无效"))
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    settings.check_secret()
+    app = FastAPI(
+        title="双控 shuangkong",
+        description="安全风险分级管控和隐患排查治理双重预防机制服务",
+        version="0.1.0",
+    )
+
+    @app.exception_handler(AppError)
+    def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"field": _field_name(e["loc"]), "message": _validation_message(e)} for e in exc.errors()]
+        detail = "；".join(f"{f['field']}：{f['message']}" for f in fields)
+        return JSONResponse(
+            {"error": "ValidationError", "detail": detail, "field": fields[0]["field"], "fields": fields},
+            status_code=422,
+        )
+
+    @app.exception_handler(StaleDataError)
+    def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        return JSONResponse(
+            {"error": "Conflict", "detail": "记录已被他人修改，请刷新后重试", "field": "version"},
+            status_code=409,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "页面或接口不存在", 405: "不支持的请求方法"}
+        detail = messages.get(exc.status_code, str(exc.detail))
+        return JSONResponse({"error": "HTTPError", "detail": detail}, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(
+            {"error": "InternalError", "detail": "服务器内部错误，已记录日志"}, status_code=500
+        )
+
+    for router in (auth_router, regions_router, enterprises_router, audit_router, web_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("app.web", "static")]), name="static")
+    return app

@@ -1,0 +1,123 @@
+"""Server-rendered pages for people: login, home, enterprise register."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import func, select
+
+from app.auth import service as auth
+from app.auth.deps import SESSION_COOKIE, DbSession, optional_principal, session_token
+from app.auth.models import ROLES
+from app.auth.principal import Principal
+from app.config import get_settings
+from app.enterprises import service as enterprises
+from app.enterprises.models import SCALES, STATUSES, Enterprise
+from app.errors import Forbidden
+from app.regions.models import LEVEL_NAMES, Region
+from app.timeutil import fmt_local
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["local"] = fmt_local
+templates.env.globals.update(ROLES=ROLES, STATUSES=STATUSES, SCALES=SCALES, LEVEL_NAMES=LEVEL_NAMES)
+
+router = APIRouter(include_in_schema=False)
+MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def _page(request: Request, name: str, user: Principal | None, **context: Any) -> HTMLResponse:
+    token = session_token(request)
+    csrf = auth.csrf_token_for(token) if token else ""
+    return templates.TemplateResponse(request, name, {"user": user, "csrf_token": csrf, **context})
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, user: MaybeUser) -> Response:
+    if user:
+        return RedirectResponse("/", status_code=303)
+    return _page(request, "login.html", None, error=None, username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=50)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    client_ip = request.client.host if request.client else None
+    result = auth.login(session, username, password, client_ip, "session")
+    if result is None:
+        return _page(request, "login.html", None, error="用户名或密码错误", username=username)
+    _, token = result
+    response = RedirectResponse("/", status_code=303)
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.token_ttl_hours * 3600,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: DbSession, csrf_token: Annotated[str, Form()] = "") -> Response:
+    token = session_token(request)
+    if token:
+        if not auth.check_csrf(token, csrf_token):
+            raise Forbidden("CSRF 令牌无效，请刷新页面后重试")
+        auth.logout(session, token)
+    response = _to_login()
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: DbSession, user: MaybeUser) -> Response:
+    if user is None:
+        return _to_login()
+    stmt = enterprises.readable(select(Enterprise.status, func.count()).group_by(Enterprise.status), user)
+    counts: dict[str, int] = {status: n for status, n in session.execute(stmt).all()}
+    region = session.get(Region, user.region_code) if user.region_code else None
+    own = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    return _page(
+        request, "home.html", user, counts=counts, total=sum(counts.values()), region=region, own=own
+    )
+
+
+@router.get("/enterprises", response_class=HTMLResponse)
+def enterprise_list(
+    request: Request, session: DbSession, user: MaybeUser, q: str | None = None, cursor: int | None = None
+) -> Response:
+    if user is None:
+        return _to_login()
+    items = enterprises.list_enterprises(session, user, q=q, after_id=cursor, limit=50)
+    names = dict(session.execute(select(Region.code, Region.name)).all())
+    return _page(
+        request,
+        "enterprises.html",
+        user,
+        items=items,
+        q=q or "",
+        next_cursor=items[-1].id if len(items) == 50 else None,
+        region_names=names,
+        industries=enterprises.industries(),
+    )
+
+
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise_detail(request: Request, session: DbSession, user: MaybeUser, enterprise_id: int) -> Response:
+    if user is None:
+        return _to_login()
+    ent = enterprises.get_readable(session, user, enterprise_id)
+    region = session.get(Region, ent.region_code) if ent.region_code else None
+    return _page(request, "enterprise.html", user, e=ent, region=region, industries=enterprises.industries())

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up and runs every check: ruff, mypy and the pytest suite on SQLite and PostgreSQL.
+# PostgreSQL: 127.0.0.1:5432, user postgres (override with SHUANGKONG_TEST_PG). Each run uses a fresh
+# database. Under CI=true the PostgreSQL tests fail if the server is unreachable; elsewhere they skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    echo "PostgreSQL is down; starting it"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+    for _ in $(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+  fi
+fi
+
+.venv/bin/ruff check app tests benchmarks migrations
+.venv/bin/ruff format --check app tests benchmarks
+.venv/bin/mypy
+.venv/bin/pytest "$@"

@@ -1,0 +1,56 @@
+"""Alembic owns the schema: every revision upgrades and downgrades on both databases."""
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from app.db import Base, make_engine
+from tests.conftest import _create_pg_database, _drop_pg_database, alembic_config
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    request.getfixturevalue("pg_url")  # skips or fails like the other PostgreSQL tests
+    name, url = _create_pg_database()
+    yield url
+    _drop_pg_database(name)
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(empty_url):
+    cfg = alembic_config(empty_url)
+    command.upgrade(cfg, "head")
+    assert _tables(empty_url) == set(Base.metadata.tables)
+    command.downgrade(cfg, "base")
+    assert _tables(empty_url) == set()
+    command.upgrade(cfg, "head")
+    assert _tables(empty_url) == set(Base.metadata.tables)
+
+
+def test_every_revision_steps_down_and_up(empty_url):
+    cfg = alembic_config(empty_url)
+    revisions = list(ScriptDirectory.from_config(cfg).walk_revisions())
+    assert all(r.module.downgrade.__code__.co_code for r in revisions)
+    command.upgrade(cfg, "head")
+    for _ in revisions:
+        command.downgrade(cfg, "-1")
+    assert _tables(empty_url) == set()
+    for _ in revisions:
+        command.upgrade(cfg, "+1")
+    assert _tables(empty_url) == set(Base.metadata.tables)
+
+
+def test_single_linear_history():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
