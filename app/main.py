@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -11,11 +11,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.audit.router import router as audit_router
+from app.auth.deps import current_principal
 from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
 from app.regions.router import router as regions_router
+from app.rules_engine.router import router as rules_router
 from app.web.router import router as web_router
 
 log = logging.getLogger("shuangkong")
@@ -92,5 +94,7 @@ def create_app() -> FastAPI:
 
     for router in (auth_router, regions_router, enterprises_router, audit_router, web_router):
         app.include_router(router)
+    # Rule sets are public standards, but reading and previewing them is for signed-in users.
+    app.include_router(rules_router, dependencies=[Depends(current_principal)])
     app.mount("/static", StaticFiles(packages=[("app.web", "static")]), name="static")
     return app

@@ -3,6 +3,16 @@
 from app.audit.models import AuditEntry
 from app.auth.models import AuthToken, LoginAttempt, User
 from app.enterprises.models import Enterprise
+from app.grading.models import EnterpriseLevel, RegionLevel
 from app.regions.models import Region
 
-__all__ = ["AuditEntry", "AuthToken", "Enterprise", "LoginAttempt", "Region", "User"]
+__all__ = [
+    "AuditEntry",
+    "AuthToken",
+    "Enterprise",
+    "EnterpriseLevel",
+    "LoginAttempt",
+    "Region",
+    "RegionLevel",
+    "User",
+]

@@ -1,0 +1,675 @@
+"""Pydantic schemas of the rule files under rules/.
+
+Every file is one rule set: a common header (id, version, kind, dates, jurisdiction, status, citation)
+plus a body chosen by `kind`. Every entry that states a fact or a choice is an `Entry` and so carries a
+citation; entries that are the project's own choice say so with `project_default: true` and a note.
+Messages raised here are user-facing, hence Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from itertools import product
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Level = Literal["red", "orange", "yellow", "blue"]
+# Lowest first, so that the index is the severity.
+LEVELS: tuple[Level, ...] = ("blue", "yellow", "orange", "red")
+LEVEL_LABELS: dict[str, str] = {
+    "red": "重大风险",
+    "orange": "较大风险",
+    "yellow": "一般风险",
+    "blue": "低风险",
+}
+LEVEL_COLOURS: dict[str, str] = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ADCODE_RE = re.compile(r"^\d{2,12}$")
+
+
+def exact(value: float | int) -> Fraction:
+    """The decimal the file (or the user) wrote, as an exact fraction: 0.1 → 1/10, not the binary float."""
+    if isinstance(value, float):
+        # Decimal parses the shortest repr in C, about twice as fast as Fraction(str).
+        return (
+            Fraction(int(value)) if value.is_integer() else Fraction(*Decimal(repr(value)).as_integer_ratio())
+        )
+    return Fraction(value)
+
+
+def fmt(value: Fraction | float | int) -> str:
+    """Short decimal text for traces: 126, 0.05, 1.2, 0.333333."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return str(value.numerator)
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.6f}".rstrip("0").rstrip(".")
+
+
+def normalise_adcode(code: str) -> str:
+    """370200 → 3702: a trailing 00 pair only pads a province or city code to six digits."""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+class PathError(ValueError):
+    """A check across fields that knows where in the file the problem is (e.g. "items.3.code")."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Citation(StrictModel):
+    standard: str = Field(min_length=1)
+    article: str | None = None
+    table: str | None = None
+    item: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # `citation: "GB 18218-2018 表1"` is accepted as the standard alone.
+        return {"standard": data} if isinstance(data, str) else data
+
+    def render(self) -> str:
+        return " ".join(p for p in (self.standard, self.article, self.table, self.item) if p)
+
+
+class Entry(StrictModel):
+    """One fact or choice in a rule file; it must say where it comes from."""
+
+    citation: Citation
+    project_default: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _default_needs_note(self) -> Entry:
+        if self.project_default and not self.note:
+            raise ValueError("project_default 条目须用 note 说明这是项目默认（无公开来源）")
+        return self
+
+
+class Bounds(StrictModel):
+    """An interval written with explicit operators, so the edge convention is visible in the file."""
+
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound_per_side(self) -> Bounds:
+        if self.gt is not None and self.ge is not None:
+            raise ValueError("gt 与 ge 不能同时给出")
+        if self.lt is not None and self.le is not None:
+            raise ValueError("lt 与 le 不能同时给出")
+        if all(v is None for v in (self.gt, self.ge, self.lt, self.le)):
+            raise ValueError("区间至少要有一个边界（gt/ge/lt/le）")
+        return self
+
+    def contains(self, x: Fraction) -> bool:
+        return not (
+            (self.gt is not None and not x > exact(self.gt))
+            or (self.ge is not None and not x >= exact(self.ge))
+            or (self.lt is not None and not x < exact(self.lt))
+            or (self.le is not None and not x <= exact(self.le))
+        )
+
+    def edges(self) -> list[Fraction]:
+        return [exact(v) for v in (self.gt, self.ge, self.lt, self.le) if v is not None]
+
+    def describe(self, var: str) -> str:
+        """e.g. "70 < D ≤ 160", "D > 320", "R < 10"."""
+        lower = self._side(self.gt, "<", self.ge, "≤")
+        upper = self._side(self.lt, "<", self.le, "≤")
+        if lower and upper:
+            return f"{lower[1]} {lower[0]} {var} {upper[0]} {upper[1]}"
+        if upper:
+            return f"{var} {upper[0]} {upper[1]}"
+        assert lower is not None
+        return f"{var} {'>' if lower[0] == '<' else '≥'} {lower[1]}"
+
+    @staticmethod
+    def _side(strict: float | None, s_op: str, loose: float | None, l_op: str) -> tuple[str, str] | None:
+        if strict is not None:
+            return s_op, fmt(exact(strict))
+        if loose is not None:
+            return l_op, fmt(exact(loose))
+        return None
+
+
+def check_partition(bands: list[Any], points: Iterable[Fraction], what: str, path: str) -> None:
+    """Every point must fall in exactly one band; otherwise the file has a gap or an overlap."""
+    for x in sorted(points):
+        hits = [i for i, band in enumerate(bands) if band.contains(x)]
+        if len(hits) != 1:
+            problem = "不属于任何分档" if not hits else f"同时属于第 {'、'.join(str(i) for i in hits)} 项"
+            raise PathError(path, f"{what}：取值 {fmt(x)} {problem}（分档有缺口或重叠）")
+
+
+def edge_points(bands: list[Any]) -> set[Fraction]:
+    """Each edge and points just either side of it: enough to find gaps or overlaps on the real line."""
+    tiny = Fraction(1, 10**9)
+    return {p for band in bands for e in band.edges() for p in (e - tiny, e, e + tiny)}
+
+
+# ---------------------------------------------------------------- common header
+
+
+class RuleSetHeader(StrictModel):
+    id: str
+    version: str = Field(min_length=1)
+    kind: str
+    title: str = Field(min_length=1)
+    jurisdiction: str = "national"
+    status: Literal["active", "draft", "superseded"]
+    effective_from: date
+    effective_to: date | None = None  # last day on which the set applies (inclusive)
+    effective_from_note: str | None = None
+    citation: Citation
+    # False: only chosen by an explicit "id@version" (alternatives, unverified profiles).
+    auto_select: bool = True
+    # False: the thresholds are 未经权威来源核实 and every evaluation's trace says so.
+    verified: bool = True
+    notes: list[str] = []
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"id {v!r} 只能含小写字母、数字、- 和 _")
+        return v
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction_format(cls, v: str) -> str:
+        if v == "national":
+            return v
+        if not _ADCODE_RE.match(v):
+            raise ValueError(f"jurisdiction {v!r} 须为 national 或行政区划代码（2–12位数字）")
+        return normalise_adcode(v)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> RuleSetHeader:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to 早于 effective_from")
+        return self
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def entries(self) -> Iterator[tuple[str, Entry]]:
+        """(path, entry) for every cited entry in the set, for the citation audit and diffs."""
+        yield from _walk_entries(self, "")
+
+
+def _walk_entries(obj: Any, path: str) -> Iterator[tuple[str, Entry]]:
+    if isinstance(obj, Entry):
+        yield path, obj
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            if name != "citation":
+                yield from _walk_entries(getattr(obj, name), f"{path}.{name}" if path else name)
+    elif isinstance(obj, list | tuple):
+        for i, item in enumerate(obj):
+            yield from _walk_entries(item, f"{path}[{i}]")
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            yield from _walk_entries(item, f"{path}.{key}")
+
+
+# ---------------------------------------------------------------- point-level methods
+
+
+class Variant(StrictModel):
+    description: str
+    source: str
+
+
+class FactorValue(Entry):
+    value: float = Field(gt=0)
+    description: str
+    details: dict[str, str] | None = None
+    variants: list[Variant] = []
+
+
+class Factor(StrictModel):
+    key: str
+    name: str
+    values: list[FactorValue] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _unique(cls, values: list[FactorValue]) -> list[FactorValue]:
+        seen = [v.value for v in values]
+        dupes = sorted({v for v in seen if seen.count(v) > 1})
+        if dupes:
+            raise ValueError(f"取值重复：{', '.join(fmt(exact(d)) for d in dupes)}")
+        return values
+
+
+class Band(Entry, Bounds):
+    class_: int | None = Field(default=None, alias="class")
+    label: str
+    level: Level | None = None
+
+
+class LevelMap(Entry):
+    map: dict[int, Level]
+
+
+METHOD_FACTORS = {"lec": ("L", "E", "C"), "ls": ("L", "S"), "mes": ("M", "E", "S")}
+
+
+class PointMethodRuleSet(RuleSetHeader):
+    kind: Literal["lec", "ls", "mes"]
+    score_name: str
+    formula: str
+    edge_convention: str
+    factors: list[Factor]
+    bands: list[Band] = Field(min_length=1)
+    level_map: LevelMap | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PointMethodRuleSet:
+        keys = tuple(f.key for f in self.factors)
+        if keys != METHOD_FACTORS[self.kind]:
+            expected = ", ".join(METHOD_FACTORS[self.kind])
+            raise PathError("factors", f"{self.kind} 的因子须依次为 {expected}，实际为 {keys}")
+        if self.level_map is None:
+            if any(b.level is None for b in self.bands):
+                raise PathError("bands", "没有 level_map 时每个分档都须给出 level")
+        else:
+            missing = [b.class_ for b in self.bands if b.class_ not in self.level_map.map]
+            if missing:
+                raise PathError("level_map.map", f"level_map 未覆盖分档 class {missing}")
+        # Only products of published values can occur, so each of them must land in exactly one band.
+        products = {
+            _product(combo) for combo in product(*([exact(v.value) for v in f.values] for f in self.factors))
+        }
+        check_partition(self.bands, products, f"{self.score_name} 分档", "bands")
+        return self
+
+    def allowed(self, key: str) -> list[FactorValue]:
+        return next(f.values for f in self.factors if f.key == key)
+
+
+def _product(values: Iterable[Fraction]) -> Fraction:
+    out = Fraction(1)
+    for v in values:
+        out *= v
+    return out
+
+
+class DirectRule(Entry):
+    id: str
+    flag: Literal[
+        "violates_mandatory",
+        "accident_conditions_persist",
+        "involves_major_hazard_source",
+        "toxic_explosive_fire",
+    ]
+    exposed_people_at_least: int | None = Field(default=None, ge=1)
+    description: str
+
+
+class DirectRuleSet(RuleSetHeader):
+    kind: Literal["direct"]
+    rules: list[DirectRule] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- GB 18218-2018
+
+_CAS_RE = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+
+
+def cas_check_digit_ok(cas: str) -> bool:
+    m = _CAS_RE.match(cas)
+    if not m:
+        return False
+    digits = (m.group(1) + m.group(2))[::-1]
+    return sum((i + 1) * int(d) for i, d in enumerate(digits)) % 10 == int(m.group(3))
+
+
+class Table1Row(Entry):
+    seq: int
+    name: str
+    aliases: list[str] = []
+    # Extra lookup names split from the published name column (e.g. 甲烷,天然气).
+    search_names: list[str] = []
+    cas: list[str] = []
+    q: float = Field(gt=0)
+
+    @field_validator("cas")
+    @classmethod
+    def _cas_valid(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not cas_check_digit_ok(c)]
+        if bad:
+            raise ValueError(f"CAS 号格式或校验位错误：{', '.join(bad)}")
+        return v
+
+
+class Table2Row(Entry):
+    symbol: str
+    category: str
+    description: str
+    q: float = Field(gt=0)
+
+
+class Table3Row(Entry):
+    name: str
+    beta: float = Field(gt=0)
+    table1_no: int | None = None
+
+
+class Table4Row(Entry):
+    symbol: str
+    beta: float = Field(gt=0)
+
+
+class AlphaRow(Entry, Bounds):
+    label: str
+    alpha: float = Field(gt=0)
+
+
+class GradeRow(Entry, Bounds):
+    grade: int = Field(ge=1, le=4)
+    label: str
+
+
+class Threshold(Entry):
+    value: float
+    description: str
+
+
+class Choice(Entry):
+    rule: Literal["lowest", "highest"]
+    description: str
+
+
+class GB18218RuleSet(RuleSetHeader):
+    kind: Literal["gb18218"]
+    identification: Threshold
+    multi_category_q: Choice
+    multi_category_beta: Choice
+    table1: list[Table1Row] = Field(min_length=1)
+    table2: list[Table2Row] = Field(min_length=1)
+    table3: list[Table3Row] = Field(min_length=1)
+    table4: list[Table4Row] = Field(min_length=1)
+    table5: list[AlphaRow] = Field(min_length=1)
+    table6: list[GradeRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GB18218RuleSet:
+        _unique_keys([r.seq for r in self.table1], "table1", "seq")
+        _unique_keys([r.name for r in self.table1], "table1", "name")
+        _unique_keys([r.symbol for r in self.table2], "table2", "symbol")
+        _unique_keys([r.symbol for r in self.table4], "table4", "symbol")
+        if {r.symbol for r in self.table4} != {r.symbol for r in self.table2}:
+            raise PathError("table4", "table4 的符号须与 table2 一一对应")
+        numbers = {r.seq for r in self.table1}
+        for i, r in enumerate(self.table3):
+            if r.table1_no is not None and r.table1_no not in numbers:
+                raise PathError(f"table3.{i}.table1_no", f"{r.name} 引用了不存在的表1序号 {r.table1_no}")
+        # People are counted in whole persons, from 0 upwards.
+        check_partition(self.table5, (Fraction(n) for n in range(0, 1001)), "表5 暴露人数分档", "table5")
+        check_partition(self.table6, edge_points(self.table6) | {Fraction(0)}, "表6 R 值分级", "table6")
+        return self
+
+
+def _unique_keys(keys: list[Any], path: str, field: str) -> None:
+    for i, k in enumerate(keys):
+        if keys.index(k) != i:
+            raise PathError(f"{path}.{i}.{field}", f"{k} 与 {path}.{keys.index(k)} 重复")
+
+
+# ---------------------------------------------------------------- 重大事故隐患判定标准
+
+
+class HazardItem(Entry):
+    code: str
+    clause: str
+    text: str
+    industries: list[str] | None = None  # None: the catalogue's industries
+
+
+class KnownGap(StrictModel):
+    clause: str
+    note: str
+
+
+class CatalogueRuleSet(RuleSetHeader):
+    kind: Literal["major_hidden_hazard"]
+    short_name: str
+    code_prefix: str
+    industries: list[str] = Field(min_length=1)
+    items: list[HazardItem] = Field(min_length=1)
+    known_gaps: list[KnownGap] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CatalogueRuleSet:
+        _unique_keys([i.code for i in self.items], "items", "code")
+        for n, item in enumerate(self.items):
+            if not item.code.startswith(self.code_prefix + "-"):
+                raise PathError(f"items.{n}.code", f"条目编号 {item.code} 须以 {self.code_prefix}- 开头")
+            extra = set(item.industries or ()) - set(self.industries)
+            if extra:
+                raise PathError(f"items.{n}.industries", f"行业 {sorted(extra)} 不在本标准适用行业内")
+        return self
+
+    def item_industries(self, item: HazardItem) -> list[str]:
+        return item.industries if item.industries is not None else self.industries
+
+
+class IndustryStandards(Entry):
+    industry: str
+    catalogues: list[str]
+
+
+class IndustryMapRuleSet(RuleSetHeader):
+    kind: Literal["industry_map"]
+    map: list[IndustryStandards]
+
+    @model_validator(mode="after")
+    def _unique(self) -> IndustryMapRuleSet:
+        _unique_keys([m.industry for m in self.map], "map", "industry")
+        return self
+
+
+class Industry(Entry):
+    code: str
+    name: str
+    gbt4754: str | None = None
+    group: str | None = None
+
+
+class IndustriesRuleSet(RuleSetHeader):
+    kind: Literal["industries"]
+    industries: list[Industry]
+
+    @model_validator(mode="after")
+    def _unique(self) -> IndustriesRuleSet:
+        _unique_keys([i.code for i in self.industries], "industries", "code")
+        return self
+
+
+# ---------------------------------------------------------------- policies
+
+ENTERPRISE_FACTS = ("open_major_hazards", "overdue_hazards", "major_hazard_source_grade", "fatal_accidents")
+REGION_FACTS = tuple(
+    f"{lvl}{suffix}" for lvl in ("red", "orange", "yellow", "blue") for suffix in ("", "_share")
+)
+
+
+class Condition(StrictModel):
+    fact: str
+    op: Literal[">=", ">", "<=", "<", "=="]
+    value: float
+    window_months: int | None = Field(default=None, ge=1)
+
+    def holds(self, x: Fraction) -> bool:
+        v = exact(self.value)
+        return {">=": x >= v, ">": x > v, "<=": x <= v, "<": x < v, "==": x == v}[self.op]
+
+    def describe(self) -> str:
+        return f"{self.fact} {self.op} {fmt(exact(self.value))}"
+
+
+class EnterpriseRule(Entry):
+    id: str
+    when: Condition
+    effect: Literal["at_least", "raise", "set"]
+    level: Level | None = None
+    steps: int | None = Field(default=None, ge=1)
+    reason: str
+
+    @model_validator(mode="after")
+    def _effect_args(self) -> EnterpriseRule:
+        if self.when.fact not in ENTERPRISE_FACTS:
+            raise PathError("when.fact", f"未知事实 {self.when.fact!r}，可用：{', '.join(ENTERPRISE_FACTS)}")
+        if (self.effect == "raise") != (self.steps is not None) or (self.effect != "raise") != (
+            self.level is not None
+        ):
+            raise ValueError("effect=raise 须给 steps；at_least/set 须给 level")
+        return self
+
+
+class BaseRule(Entry):
+    description: str
+    level_if_none: Level
+
+
+class EnterpriseLevelPolicy(RuleSetHeader):
+    kind: Literal["enterprise_level"]
+    base: BaseRule
+    rules: list[EnterpriseRule]
+
+
+class RegionalRule(Entry):
+    id: str
+    level: Level
+    any: list[Condition] = Field(min_length=1)
+    reason: str
+
+    @field_validator("any")
+    @classmethod
+    def _known_facts(cls, conds: list[Condition]) -> list[Condition]:
+        for c in conds:
+            if c.fact not in REGION_FACTS:
+                raise ValueError(f"未知事实 {c.fact!r}，可用：{', '.join(REGION_FACTS)}")
+        return conds
+
+
+class RegionalDefault(Entry):
+    level: Level
+    reason: str
+
+
+class RegionalLevelPolicy(RuleSetHeader):
+    kind: Literal["regional_level"]
+    formula: str
+    rules: list[RegionalRule]  # first match wins
+    otherwise: RegionalDefault
+
+
+class InspectionLevel(Entry):
+    level: Level
+    min_per_year: int | None = Field(default=None, ge=0)
+    measures: str
+
+
+class PublishedFigure(Entry):
+    scope: str
+    description: str
+    figures: dict[str, str]
+
+
+class InspectionFrequencyPolicy(RuleSetHeader):
+    kind: Literal["inspection_frequency"]
+    levels: list[InspectionLevel]
+    published: list[PublishedFigure] = []
+
+    @model_validator(mode="after")
+    def _all_levels(self) -> InspectionFrequencyPolicy:
+        if sorted(i.level for i in self.levels) != sorted(LEVELS):
+            raise PathError("levels", "levels 须恰好包含 red、orange、yellow、blue 各一次")
+        return self
+
+    def for_level(self, level: str) -> InspectionLevel:
+        return next(i for i in self.levels if i.level == level)
+
+
+class TimeLimit(Entry):
+    key: str
+    description: str
+    value: int = Field(ge=0)
+    unit: Literal[
+        "working_days", "calendar_days", "months", "years", "day_of_next_quarter", "day_of_next_year"
+    ]
+    month: int | None = Field(default=None, ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _month_for_yearly_dates(self) -> TimeLimit:
+        if (self.unit == "day_of_next_year") != (self.month is not None):
+            raise ValueError("unit=day_of_next_year 须给 month，其他单位不用 month")
+        return self
+
+
+class WorkflowTimeLimitsPolicy(RuleSetHeader):
+    kind: Literal["workflow_time_limits"]
+    limits: list[TimeLimit]
+
+    @model_validator(mode="after")
+    def _unique(self) -> WorkflowTimeLimitsPolicy:
+        _unique_keys([limit.key for limit in self.limits], "limits", "key")
+        return self
+
+    def limit(self, key: str) -> TimeLimit:
+        for item in self.limits:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+RuleSet = (
+    PointMethodRuleSet
+    | DirectRuleSet
+    | GB18218RuleSet
+    | CatalogueRuleSet
+    | IndustryMapRuleSet
+    | IndustriesRuleSet
+    | EnterpriseLevelPolicy
+    | RegionalLevelPolicy
+    | InspectionFrequencyPolicy
+    | WorkflowTimeLimitsPolicy
+)
+
+KIND_MODELS: dict[str, type[RuleSetHeader]] = {
+    "lec": PointMethodRuleSet,
+    "ls": PointMethodRuleSet,
+    "mes": PointMethodRuleSet,
+    "direct": DirectRuleSet,
+    "gb18218": GB18218RuleSet,
+    "major_hidden_hazard": CatalogueRuleSet,
+    "industry_map": IndustryMapRuleSet,
+    "industries": IndustriesRuleSet,
+    "enterprise_level": EnterpriseLevelPolicy,
+    "regional_level": RegionalLevelPolicy,
+    "inspection_frequency": InspectionFrequencyPolicy,
+    "workflow_time_limits": WorkflowTimeLimitsPolicy,
+}
+POLICY_KINDS = ("enterprise_level", "regional_level", "inspection_frequency", "workflow_time_limits")

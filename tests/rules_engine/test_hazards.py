@@ -1,0 +1,122 @@
+"""重大事故隐患判定标准: every item confirmed for its industries, rejected for others."""
+
+import pytest
+
+from app.rules_engine.engine import evaluate_case
+from app.rules_engine.errors import RuleInputError
+from app.rules_engine.hazards import evaluate_major_hidden_hazard
+from app.rules_engine.loader import Registry
+
+CATALOGUES = {"gm": 22, "hg": 20, "yh": 20, "mk": 15, "ks": 8, "fs": 18, "rq": 7, "dy": 6}
+
+
+def judge(industry: str, item: str):  # type: ignore[no-untyped-def]
+    return evaluate_major_hidden_hazard({"industry": industry, "item": item})
+
+
+def test_catalogues_items_and_known_gaps(registry: Registry) -> None:
+    found = {s.model.id: len(s.model.items) for s in registry.of_kind("major_hidden_hazard")}
+    assert found == CATALOGUES
+    gaps = {
+        s.model.id: [g.clause for g in s.model.known_gaps] for s in registry.of_kind("major_hidden_hazard")
+    }
+    assert "第五条" in gaps["gm"] and "第十三条" in gaps["gm"]
+    assert "三、尾矿库" in gaps["ks"]
+    assert "第六条 模板工程" in gaps["fs"]
+
+
+def test_every_item_is_confirmed_for_each_of_its_industries(registry: Registry) -> None:
+    industry_map = {e.industry: e.catalogues for e in registry.select("industry_map").model.map}
+    checked = 0
+    for s in registry.of_kind("major_hidden_hazard"):
+        for item in s.model.items:
+            for industry in s.model.item_industries(item):
+                assert s.model.id in industry_map[industry]
+                d = judge(industry, item.code)
+                assert (d.is_major, d.level, d.rule_set) == (True, None, s.ref)
+                assert d.trace[1].entry == f"items.{item.code}"
+                assert item.clause in d.trace[1].detail and d.trace[1].citation == item.citation.render()
+                checked += 1
+    assert checked > 150
+
+
+def test_trace_cites_the_clause() -> None:
+    d = judge("hazardous_chemicals", "hg-5")  # codes are case-insensitive
+    assert d.rule_set == "hg@2017"
+    assert d.trace[1].detail.startswith(
+        "HG-5：《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第五项"
+    )
+    assert d.trace[1].citation == "安监总管三〔2017〕121号 五"
+    assert d.trace[0].file == "major_hidden_hazards/industry-map.yaml"
+    unverified = judge("fireworks", "YH-4")
+    assert unverified.trace[-1].step == "提示" and "未经官方文本核实" in unverified.trace[-1].detail
+
+
+@pytest.mark.parametrize(
+    ("industry", "item", "message"),
+    [
+        (
+            "metallurgy",
+            "HG-5",
+            "inputs.item: 条目 HG-5 属于"
+            "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》，"
+            "不适用于行业 metallurgy（冶金）；该行业适用的判定标准：《工贸企业重大事故隐患判定标准》",
+        ),
+        (
+            "machinery",
+            "GM-4-1",
+            "inputs.item: 条目 GM-4-1（工贸第四条第（一）项）只适用于冶金，不适用于行业 machinery（机械）",
+        ),
+        ("textile", "GM-3-3", "inputs.item: 条目 GM-3-3（工贸第三条第（三）项）只适用于冶金、有色"),
+        (
+            "tailings_pond",
+            "KS-1-1-1",
+            "inputs.item: 条目 KS-1-1-1（金属非金属矿山一、地下矿山（一）第1项）只适用于金属非金属矿山",
+        ),
+        (
+            "other",
+            "GM-3-1",
+            "inputs.item: 条目 GM-3-1 属于《工贸企业重大事故隐患判定标准》，不适用于行业 other（其他）；"
+            "该行业适用的判定标准：无",
+        ),
+        ("coal_mine", "GM-99-1", "inputs.item: 未知的重大事故隐患条目 'GM-99-1'"),
+        ("mining", "MK-3-1", "inputs.industry: 未知行业代码 'mining'"),
+    ],
+)
+def test_wrong_industry_or_item(industry: str, item: str, message: str) -> None:
+    with pytest.raises(RuleInputError) as exc:
+        judge(industry, item)
+    assert exc.value.detail.startswith(message), exc.value.detail
+
+
+def test_missing_inputs_and_explicit_catalogue() -> None:
+    with pytest.raises(RuleInputError, match="inputs.item: 缺少必填项"):
+        evaluate_major_hidden_hazard({"industry": "coal_mine"})
+    with pytest.raises(RuleInputError, match="inputs.industry: 5 应为非空字符串"):
+        evaluate_major_hidden_hazard({"industry": 5, "item": "MK-3-1"})
+    d = evaluate_case(
+        {
+            "method": "major_hidden_hazard",
+            "inputs": {"industry": "coal_mine", "item": "MK-3-2"},
+            "rule_set": "mk@2020",
+            "date": "2021-01-01",
+        }
+    )
+    assert d.trace[1].detail.endswith("“瓦斯超限作业” → 判定为重大事故隐患")
+    with pytest.raises(RuleInputError, match="date: 2020-12-31 不在 mk@2020 的有效期内"):
+        evaluate_case(
+            {
+                "method": "major_hidden_hazard",
+                "inputs": {"industry": "coal_mine", "item": "MK-3-2"},
+                "rule_set": "mk@2020",
+                "date": "2020-12-31",
+            }
+        )
+    with pytest.raises(RuleInputError, match="不适用于行业 coal_mine"):
+        evaluate_case(
+            {
+                "method": "major_hidden_hazard",
+                "inputs": {"industry": "coal_mine", "item": "GM-3-1"},
+                "rule_set": "gm@2023",
+            }
+        )
