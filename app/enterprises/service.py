@@ -1,14 +1,11 @@
 """Enterprises (生产经营单位): scoping, validation, create and update. No HTTP here."""
 
-from functools import lru_cache
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.auth.principal import Principal
-from app.config import get_settings
 from app.db import SelectT
 from app.enterprises import credit_code
 from app.enterprises.models import Enterprise
@@ -16,6 +13,7 @@ from app.enterprises.schemas import EnterpriseIn, EnterpriseUpdate
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.regions import service as regions
 from app.regions.models import Region
+from app.rules_engine import get_registry
 
 AUDITED_FIELDS = [
     "credit_code",
@@ -35,11 +33,9 @@ AUDITED_FIELDS = [
 SELF_EDITABLE = {"address", "contact_name", "contact_phone"}
 
 
-@lru_cache
 def industries() -> dict[str, str]:
-    """行业 code → Chinese name, from rules/industries.yaml."""
-    data = yaml.safe_load((get_settings().rules_dir / "industries.yaml").read_text(encoding="utf-8"))
-    return {item["code"]: item["name"] for item in data["industries"]}
+    """行业 code → Chinese name, from the rule files (rules/industries.yaml)."""
+    return {item.code: item.name for item in get_registry().industries().industries}
 
 
 def industry_code(value: str, field: str = "industry") -> str:
