@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+# Browser tests use Debian's Chromium (never a browser downloaded by a tool) and CJK fonts.
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  else
+    echo "Chromium or fonts-noto-cjk missing: install them (apt-get install chromium fonts-noto-cjk) for browser tests"
+  fi
+fi
+
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
     echo "PostgreSQL is down; starting it"
