@@ -92,9 +92,9 @@ def _session_factory() -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
+def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error (CLI, jobs, demo)."""
-    session = _session_factory()()
+    session = (factory or _session_factory())()
     try:
         yield session
         session.commit()

@@ -22,7 +22,7 @@ from alembic import command
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import get_session, make_engine
+from app.db import get_session, make_engine, session_scope
 from tests.conftest import IN_CI, alembic_config
 
 CHROMIUM = os.environ.get("SHUANGKONG_CHROMIUM", "/usr/bin/chromium")
@@ -72,15 +72,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     factory = sessionmaker(bind=engine, expire_on_commit=False)
 
     def _session() -> Iterator[Session]:
-        session = factory()
-        try:
+        with session_scope(factory) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     app = create_app()
     app.dependency_overrides[get_session] = _session
