@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from app.config import PROJECT_ROOT, get_settings
+from app.hazards.cli import cli as hazards_app
 from app.regions.cli import regions_app
 from app.rules_engine.cli import rules_app
 
@@ -19,6 +20,7 @@ cli.add_typer(users_app, name="users")
 cli.add_typer(enterprises_app, name="enterprises")
 cli.add_typer(regions_app, name="regions")
 cli.add_typer(rules_app, name="rules")
+cli.add_typer(hazards_app, name="hazards")
 
 
 def _alembic_config():  # type: ignore[no-untyped-def]

@@ -10,12 +10,15 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.attachments.router import router as attachments_router
 from app.audit.router import router as audit_router
 from app.auth.deps import current_principal
 from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
+from app.hazards.router import public_router as hazards_public_router
+from app.hazards.router import router as hazards_router
 from app.regions.router import router as regions_router
 from app.rules_engine.router import router as rules_router
 from app.web.router import router as web_router
@@ -92,7 +95,17 @@ def create_app() -> FastAPI:
             {"error": "InternalError", "detail": "服务器内部错误，已记录日志"}, status_code=500
         )
 
-    for router in (auth_router, regions_router, enterprises_router, audit_router, web_router):
+    routers = (
+        auth_router,
+        regions_router,
+        enterprises_router,
+        audit_router,
+        hazards_router,
+        hazards_public_router,
+        attachments_router,
+        web_router,
+    )
+    for router in routers:
         app.include_router(router)
     # Rule sets are public standards, but reading and previewing them is for signed-in users.
     app.include_router(rules_router, dependencies=[Depends(current_principal)])

@@ -1,0 +1,1 @@
+"""隐患排查治理: hazard register, rectification and acceptance, 双报告, 举报 intake, ledgers, 排查 tasks."""

@@ -1,0 +1,233 @@
+"""Excel output: the 隐患台账 (streamed) and the 季报/年报 统计分析表 of 16号令 第十四条."""
+
+from datetime import date, timedelta
+from typing import IO, Any
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Principal
+from app.enterprises import service as enterprises
+from app.enterprises.models import Enterprise
+from app.errors import BadInput
+from app.hazards import ledger
+from app.hazards.models import CATEGORIES, FINISHED, GRADES, RECTIFY_MODES, SOURCES, STATES, Hazard
+from app.regions.models import Region
+from app.rules_engine import time_limit
+from app.timeutil import fmt_local, local_today
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is prefixed with a quote (formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+LEDGER_COLUMNS = [
+    "id",
+    "source",
+    "description",
+    "place",
+    "category",
+    "grade",
+    "major_item",
+    "major_reason",
+    "found_on",
+    "state",
+    "rectify_mode",
+    "plan",
+    "funds",
+    "deadline",
+    "closed_on",
+    "created_at",
+]
+LEDGER_HEADERS = [
+    "隐患编号",
+    "企业",
+    "统一社会信用代码",
+    "行业",
+    "所属行政区",
+    "隐患来源",
+    "隐患描述",
+    "部位",
+    "类别",
+    "等级",
+    "重大隐患判定依据",
+    "发现日期",
+    "状态",
+    "整改方式",
+    "整改措施",
+    "责任人",
+    "资金(元)",
+    "整改期限",
+    "是否逾期",
+    "逾期天数",
+    "销号日期",
+    "登记时间",
+]
+
+
+def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[bytes]) -> int:
+    """Stream the filtered hazards into a write-only workbook; returns the row count."""
+    industries = enterprises.industries()
+    region_names = dict(list(session.execute(select(Region.code, Region.name)).tuples()))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("隐患台账")
+    ws.append(LEDGER_HEADERS)
+    base = ledger.filtered(session, user, f).subquery()
+    # Plain columns, not ORM objects: nothing accumulates in the session on a 100,000-row export.
+    stmt = (
+        select(
+            *[getattr(Hazard, c) for c in LEDGER_COLUMNS],
+            Enterprise.name,
+            Enterprise.credit_code,
+            Enterprise.industry,
+            Enterprise.region_code,
+        )
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(Hazard.id.in_(select(base.c.id)))
+        .order_by(Hazard.found_on.desc(), Hazard.id.desc())
+        .execution_options(yield_per=2000)
+    )
+    today = local_today()
+    count = 0
+    for h in session.execute(stmt):
+        plan = h.plan or {}
+        overdue = h.deadline is not None and h.deadline < today and h.state not in FINISHED
+        row = [
+            h.id,
+            h.name,
+            h.credit_code,
+            industries.get(h.industry, h.industry),
+            region_names.get(h.region_code or "", ""),
+            SOURCES.get(h.source, h.source),
+            h.description,
+            h.place,
+            CATEGORIES.get(h.category, h.category),
+            GRADES[h.grade],
+            h.major_item or h.major_reason,
+            h.found_on,
+            STATES[h.state],
+            RECTIFY_MODES.get(h.rectify_mode or "", ""),
+            plan.get("measures"),
+            plan.get("responsible"),
+            float(h.funds) if h.funds is not None else None,
+            h.deadline,
+            "是" if overdue else "否",
+            (today - h.deadline).days if overdue else None,
+            h.closed_on,
+            fmt_local(h.created_at),
+        ]
+        ws.append([safe(v) for v in row])
+        count += 1
+    wb.save(fh)
+    return count
+
+
+# ---------------------------------------------------------------- 季报 / 年报
+
+
+def period(year: int, quarter: int | None) -> tuple[date, date, date]:
+    """(first day, last day, due date) of a quarter or a year, due dates from the time-limit policy."""
+    if not 2000 <= year <= 2100:
+        raise BadInput("年份无效", field="year")
+    if quarter is None:
+        limit = time_limit("annual_report_due")
+        return date(year, 1, 1), date(year, 12, 31), date(year + 1, limit.month or 1, int(limit.value))
+    if quarter not in (1, 2, 3, 4):
+        raise BadInput("季度应为 1–4", field="quarter")
+    start = date(year, 3 * quarter - 2, 1)
+    nxt = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    limit = time_limit("quarterly_report_due")
+    return start, nxt - timedelta(days=1), nxt + timedelta(days=int(limit.value) - 1)
+
+
+SUMMARY_HEADERS = [
+    "单位/区域",
+    "发现隐患总数",
+    "已整改销号",
+    "整改率",
+    "其中重大事故隐患",
+    "重大隐患已整改",
+    "当前逾期未整改",
+    "当前未销号重大隐患",
+    "落实整改资金(元)",
+]
+
+
+def write_report(
+    session: Session,
+    user: Principal,
+    fh: IO[bytes],
+    *,
+    year: int,
+    quarter: int | None,
+    enterprise_id: int | None,
+    region: str | None,
+) -> None:
+    """隐患排查治理统计分析表: per enterprise (an enterprise's own report) or per region."""
+    start, end, due = period(year, quarter)
+    title = f"{year}年第{quarter}季度" if quarter else f"{year}年度"
+    f = ledger.Filters(enterprise_id=enterprise_id, region=region, found_from=start, found_to=end)
+    if enterprise_id or user.role == "enterprise":
+        f.enterprise_id = enterprise_id or user.enterprise_id
+        ent = enterprises.get_readable(session, user, f.enterprise_id or 0)
+        subject = ent.name
+        rows = ledger.statistics(session, user, "enterprise", f, start, end)
+    else:
+        subject = "本辖区"
+        rows = ledger.statistics(session, user, "region", f, start, end)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("统计分析表")
+    ws.append([f"事故隐患排查治理{title}统计分析表"])
+    ws.append([f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"])
+    ws.append([f"报送期限：{due.isoformat()} 前（《安全生产事故隐患排查治理暂行规定》第十四条）"])
+    ws.append([f"生成日期：{local_today().isoformat()}"])
+    ws.append(SUMMARY_HEADERS)
+    for r in rows:
+        rate = f"{r['rate'] * 100:.1f}%" if r["rate"] is not None else "—"
+        ws.append(
+            [
+                safe(r["label"]),
+                r["found"],
+                r["closed"],
+                rate,
+                r["major"],
+                r["major_closed"],
+                r["overdue"],
+                r["open_major"],
+                r["funds"],
+            ]
+        )
+    ws.append([])
+    ws.append(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
+    majors = wb.create_sheet("重大事故隐患")
+    majors.append(["隐患编号", "企业", "部位", "隐患描述", "判定依据", "状态", "整改期限", "是否逾期"])
+    base = ledger.filtered(session, user, ledger.Filters(**{**f.__dict__, "grade": "major"})).subquery()
+    stmt = (
+        select(Hazard, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(Hazard.id.in_(select(base.c.id)))
+        .order_by(Hazard.id)
+    )
+    for h, name in session.execute(stmt):
+        majors.append(
+            [
+                safe(v)
+                for v in (
+                    h.id,
+                    name,
+                    h.place,
+                    h.description,
+                    h.major_item or h.major_reason,
+                    STATES[h.state],
+                    h.deadline,
+                    "是" if h.is_overdue else "否",
+                )
+            ]
+        )
+    wb.save(fh)

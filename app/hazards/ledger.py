@@ -1,0 +1,187 @@
+"""台账: filtered lists with keyset pagination, statistics, and the 季报/年报 figures."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, extract, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Principal
+from app.enterprises import service as enterprises
+from app.enterprises.models import Enterprise
+from app.errors import BadInput
+from app.hazards import service
+from app.hazards.models import FINISHED, Hazard
+from app.regions import service as regions
+from app.regions.models import Region
+
+
+@dataclass
+class Filters:
+    state: str | None = None
+    grade: str | None = None
+    source: str | None = None
+    enterprise_id: int | None = None
+    region: str | None = None
+    industry: str | None = None
+    found_from: date | None = None
+    found_to: date | None = None
+    overdue: bool | None = None
+
+
+def filtered(session: Session, user: Principal, f: Filters) -> Select[Any]:
+    stmt = service.readable(select(Hazard), user)
+    if f.state:
+        stmt = stmt.where(Hazard.state == f.state)
+    if f.grade:
+        stmt = stmt.where(Hazard.grade == f.grade)
+    if f.source:
+        stmt = stmt.where(Hazard.source == f.source)
+    if f.enterprise_id:
+        stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
+    if f.region or f.industry:
+        ents = select(Enterprise.id)
+        if f.region:
+            path = regions.get_region(session, f.region).path
+            ents = ents.where(Enterprise.region_code.in_(regions.subtree_codes(path)))
+        if f.industry:
+            ents = ents.where(Enterprise.industry == f.industry)
+        stmt = stmt.where(Hazard.enterprise_id.in_(ents))
+    if f.found_from:
+        stmt = stmt.where(Hazard.found_on >= f.found_from)
+    if f.found_to:
+        stmt = stmt.where(Hazard.found_on <= f.found_to)
+    if f.overdue is not None:
+        stmt = stmt.where(Hazard.is_overdue if f.overdue else ~Hazard.is_overdue)
+    return stmt
+
+
+def _parse_cursor(cursor: str) -> tuple[date, int]:
+    try:
+        day, hazard_id = cursor.split("_")
+        return date.fromisoformat(day), int(hazard_id)
+    except ValueError:
+        raise BadInput("翻页游标无效，请从第一页重新开始", field="cursor") from None
+
+
+def page(
+    session: Session, user: Principal, f: Filters, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest finding first; the cursor is "<found_on>_<id>" of the last row seen."""
+    stmt = filtered(session, user, f)
+    if cursor:
+        stmt = stmt.where(tuple_(Hazard.found_on, Hazard.id) < tuple_(*_parse_cursor(cursor)))
+    rows: list[Hazard] = list(
+        session.scalars(stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc()).limit(limit + 1))
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    names = service.enterprise_names(session, {h.enterprise_id for h in rows})
+    items = [service.to_out(h, names.get(h.enterprise_id)) for h in rows]
+    next_cursor = f"{rows[-1].found_on.isoformat()}_{rows[-1].id}" if more else None
+    return items, next_cursor
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def _counts(period_from: date | None, period_to: date | None) -> list[Any]:
+    """found / closed / overdue / open 重大 as SQL aggregates (found: in the period; the rest: now)."""
+    in_period = Hazard.state != "withdrawn"
+    if period_from:
+        in_period = in_period & (Hazard.found_on >= period_from)
+    if period_to:
+        in_period = in_period & (Hazard.found_on <= period_to)
+    return [
+        func.sum(case((in_period, 1), else_=0)).label("found"),
+        func.sum(case((in_period & (Hazard.state == "closed"), 1), else_=0)).label("closed"),
+        func.sum(case((in_period & (Hazard.grade == "major"), 1), else_=0)).label("major"),
+        func.sum(
+            case((in_period & (Hazard.grade == "major") & (Hazard.state == "closed"), 1), else_=0)
+        ).label("major_closed"),
+        Hazard.overdue_sum().label("overdue"),
+        func.sum(case(((Hazard.grade == "major") & Hazard.state.not_in(FINISHED), 1), else_=0)).label(
+            "open_major"
+        ),
+        func.sum(case((in_period, Hazard.funds), else_=0)).label("funds"),
+    ]
+
+
+def _row(key: str, label: str, r: Any) -> dict[str, Any]:
+    found, closed = int(r.found or 0), int(r.closed or 0)
+    return {
+        "key": key,
+        "label": label,
+        "found": found,
+        "closed": closed,
+        "rate": round(closed / found, 4) if found else None,
+        "major": int(r.major or 0),
+        "major_closed": int(r.major_closed or 0),
+        "overdue": int(r.overdue or 0),
+        "open_major": int(r.open_major or 0),
+        "funds": float(r.funds or 0),
+    }
+
+
+def statistics(
+    session: Session, user: Principal, by: str, f: Filters, period_from: date | None, period_to: date | None
+) -> list[dict[str, Any]]:
+    """Rows per region (children of the chosen/own region), industry, month or enterprise.
+    整改率 = closed / found among the hazards found in the period (withdrawn ones not counted)."""
+    base = filtered(session, user, f).subquery()
+    counts = _counts(period_from, period_to)
+    scoped = select(*counts).where(Hazard.id.in_(select(base.c.id)))
+    if by == "industry":
+        names = enterprises.industries()
+        stmt = scoped.join(Enterprise, Enterprise.id == Hazard.enterprise_id).add_columns(Enterprise.industry)
+        rows = session.execute(stmt.group_by(Enterprise.industry).order_by(Enterprise.industry)).all()
+        return [_row(r.industry, names.get(r.industry, r.industry), r) for r in rows]
+    if by == "month":
+        year, month = extract("year", Hazard.found_on), extract("month", Hazard.found_on)
+        stmt = (
+            scoped.add_columns(year.label("y"), month.label("m")).group_by(year, month).order_by(year, month)
+        )
+        return [
+            _row(f"{int(r.y):04d}-{int(r.m):02d}", f"{int(r.y)}年{int(r.m)}月", r)
+            for r in session.execute(stmt)
+        ]
+    if by == "enterprise":
+        stmt = scoped.join(Enterprise, Enterprise.id == Hazard.enterprise_id).add_columns(
+            Enterprise.id.label("eid"), Enterprise.name
+        )
+        rows = session.execute(stmt.group_by(Enterprise.id, Enterprise.name).order_by(Enterprise.id)).all()
+        return [_row(str(r.eid), r.name, r) for r in rows]
+    if by == "region":
+        return _by_region(session, user, f, scoped)
+    raise BadInput("统计维度应为 region、industry、month 或 enterprise", field="by")
+
+
+def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> list[dict[str, Any]]:
+    """Count per enterprise region in SQL, then roll up to the children of the root region."""
+    root_code = f.region or user.region_code
+    if root_code:
+        root = regions.get_region(session, root_code)
+        children = regions.list_regions(session, parent=root.code) or [root]
+    else:
+        children = regions.list_regions(session, level="province") or regions.list_regions(
+            session, level="city"
+        )
+    stmt = scoped.join(Enterprise, Enterprise.id == Hazard.enterprise_id).add_columns(Enterprise.region_code)
+    per_code = session.execute(stmt.group_by(Enterprise.region_code)).all()
+    paths = dict(list(session.execute(select(Region.code, Region.path)).tuples()))
+    out = []
+    fields = ("found", "closed", "major", "major_closed", "overdue", "open_major", "funds")
+    for child in children:
+        total: dict[str, Any] = dict.fromkeys(fields, 0)
+        for r in per_code:
+            if paths.get(r.region_code or "", "").startswith(child.path):
+                for k in fields:
+                    total[k] += getattr(r, k) or 0
+        out.append(_row(child.code, child.name, _Obj(total)))
+    return out
+
+
+class _Obj:
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__.update(values)

@@ -1,0 +1,601 @@
+"""Hazard register: create (idempotent), the lifecycle transitions, 双报告. No HTTP here."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.attachments import service as attachments
+from app.audit import service as audit
+from app.auth.principal import Principal
+from app.db import SelectT
+from app.enterprises import service as enterprises
+from app.enterprises.models import Enterprise
+from app.errors import BadInput, Conflict, Forbidden, NotFound
+from app.hazards import schemas as s
+from app.hazards import transitions as t
+from app.hazards.models import (
+    FINISHED,
+    GRADES,
+    INSPECTOR_SOURCES,
+    SOURCES,
+    STATES,
+    Hazard,
+    HazardEvent,
+    HazardExtension,
+    HazardReport,
+)
+from app.regions.models import Region
+from app.risks.models import ControlMeasure, RiskPoint
+from app.rules_engine import RuleInputError, applicable_catalogues, evaluate_major_hidden_hazard, get_registry
+from app.timeutil import local_today, utcnow
+
+AUDITED = [
+    "state",
+    "grade",
+    "major_item",
+    "major_reason",
+    "rectify_mode",
+    "deadline",
+    "funds",
+    "rectifier_id",
+    "closed_on",
+    "description",
+    "place",
+    "category",
+    "source",
+]
+
+
+# ---------------------------------------------------------------- scope
+
+
+def readable(stmt: SelectT, user: Principal) -> SelectT:
+    """Hazards of the enterprises the caller may read (the enterprise scoping rule, reused)."""
+    if user.is_admin:
+        return stmt
+    return stmt.where(Hazard.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user)))
+
+
+def get_readable(session: Session, user: Principal, hazard_id: int) -> Hazard:
+    hazard = session.scalar(readable(select(Hazard).where(Hazard.id == hazard_id), user))
+    if hazard is None:
+        raise NotFound(f"隐患 {hazard_id} 不存在")
+    return hazard
+
+
+def is_open(session: Session, hazard_id: int) -> bool:
+    """True while the hazard is neither 已销号 nor 已撤销 (for other domains, e.g. 挂牌督办)."""
+    state = session.scalar(select(Hazard.state).where(Hazard.id == hazard_id))
+    if state is None:
+        raise NotFound(f"隐患 {hazard_id} 不存在")
+    return state not in FINISHED
+
+
+def _region_path(session: Session, ent: Enterprise) -> str | None:
+    return (
+        session.scalar(select(Region.path).where(Region.code == ent.region_code)) if ent.region_code else None
+    )
+
+
+def _writer(user: Principal) -> None:
+    if user.role == "township":
+        raise Forbidden("乡镇(街道)用户为只读权限")
+
+
+# ---------------------------------------------------------------- 重大事故隐患
+
+
+def major_items(session: Session, user: Principal, enterprise_id: int) -> list[dict[str, str]]:
+    """The 重大事故隐患 items of the 判定标准 that apply to this enterprise's industry."""
+    ent = enterprises.get_readable(session, user, enterprise_id)
+    registry = get_registry()
+    _, entry = applicable_catalogues(ent.industry, registry=registry)
+    out = []
+    for catalogue_id in entry.catalogues:
+        loaded = registry.get(catalogue_id)
+        cat = loaded.model
+        for item in cat.items:
+            if ent.industry in cat.item_industries(item):
+                out.append(
+                    {
+                        "code": item.code,
+                        "clause": item.clause,
+                        "text": item.text,
+                        "catalogue": cat.id,
+                        "title": cat.title,
+                        "rule_set": loaded.ref,
+                    }
+                )
+    return out
+
+
+def _determine_major(
+    user: Principal, ent: Enterprise, item: str | None, reason: str | None, field: str
+) -> dict[str, Any]:
+    """Fields that record why a hazard is 重大: an engine-confirmed item, or a regulator's reasoned call."""
+    if item:
+        try:
+            decision = evaluate_major_hidden_hazard({"industry": ent.industry, "item": item})
+        except RuleInputError as exc:
+            raise BadInput(exc.detail.split(": ", 1)[-1], field=field) from exc
+        found = decision.to_dict()
+        cited = next(
+            (step["source"] for step in found["trace"] if step["source"]["entry"].startswith("items.")), None
+        )
+        return {
+            "major_item": item.upper(),
+            "major_citation": cited,
+            "major_rule_set": found["rule_set"],
+            "major_trace": found["trace"],
+            "major_reason": reason,
+        }
+    if user.role not in t.REGULATOR:
+        raise BadInput("企业认定重大事故隐患须选择适用的判定标准条目", field=field)
+    if not reason:
+        raise BadInput("监管人员认定重大事故隐患须选择判定标准条目或写明理由", field="major_reason")
+    return {
+        "major_item": None,
+        "major_citation": None,
+        "major_rule_set": None,
+        "major_trace": None,
+        "major_reason": reason,
+    }
+
+
+def _set_grade(hazard: Hazard, grade: str, fields: dict[str, Any]) -> None:
+    hazard.grade = grade
+    for key, value in fields.items():
+        setattr(hazard, key, value)
+
+
+_NOT_MAJOR = dict.fromkeys(("major_item", "major_citation", "major_rule_set", "major_trace", "major_reason"))
+
+
+# ---------------------------------------------------------------- create
+
+
+def body_hash(data: BaseModel) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Created:
+    hazard: Hazard
+    created: bool
+
+
+def create_hazard(
+    session: Session,
+    user: Principal,
+    data: s.HazardIn,
+    *,
+    idempotency_key: str | None = None,
+) -> Created:
+    """Record a hazard. With an idempotency key, a retry of the same body returns the first hazard."""
+    _writer(user)
+    digest = body_hash(data)
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= 100:
+            raise BadInput("Idempotency-Key 长度应为 1–100 个字符", field="Idempotency-Key")
+        earlier = _by_key(session, user, idempotency_key, digest)
+        if earlier:
+            return Created(earlier, False)
+    enterprise_id = user.enterprise_id if user.role == "enterprise" else data.enterprise_id
+    if enterprise_id is None:
+        raise BadInput("请选择企业", field="enterprise_id")
+    if user.role == "enterprise" and data.enterprise_id not in (None, user.enterprise_id):
+        raise NotFound(f"企业 {data.enterprise_id} 不存在")
+    ent = enterprises.get_readable(session, user, enterprise_id)
+    if data.source in INSPECTOR_SOURCES and user.role not in t.REGULATOR:
+        raise BadInput(f"隐患来源“{SOURCES[data.source]}”只能由监管部门登记", field="source")
+    today = local_today()
+    found_on = data.found_on or today
+    if found_on > today:
+        raise BadInput("发现日期不能晚于今天", field="found_on")
+    hazard = Hazard(
+        enterprise_id=ent.id,
+        source=data.source,
+        description=data.description,
+        place=data.place,
+        category=data.category,
+        photo_ids=attachments.check_ids(session, user, data.photos, ent.id, field="photos"),
+        found_by=user.id or None,
+        found_on=found_on,
+        state="reported",
+        created_by=user.id or None,
+        idempotency_key=idempotency_key,
+        body_hash=digest,
+        risk_point_id=data.risk_point_id,
+        control_measure_id=data.control_measure_id,
+    )
+    _check_links(session, ent.id, data.risk_point_id, data.control_measure_id)
+    if data.grade == "major":
+        _set_grade(
+            hazard, "major", _determine_major(user, ent, data.major_item, data.major_reason, "major_item")
+        )
+    elif data.major_item or data.major_reason:
+        raise BadInput("一般隐患不填写重大事故隐患条目或理由", field="major_item")
+    try:
+        with session.begin_nested():
+            session.add(hazard)
+            session.flush()
+    except IntegrityError:
+        # Two requests with the same key raced: the other one won, answer with its hazard.
+        if idempotency_key is None:
+            raise
+        earlier = _by_key(session, user, idempotency_key, digest)
+        if earlier is None:
+            raise
+        return Created(earlier, False)
+    _event(
+        session, user, hazard, "create", None, hazard.state, None, hazard.photo_ids, {"grade": hazard.grade}
+    )
+    audit.record(
+        session,
+        user,
+        "create",
+        "hazard",
+        hazard.id,
+        after=audit.snapshot(hazard, AUDITED),
+        enterprise_id=ent.id,
+        region_path=_region_path(session, ent),
+    )
+    return Created(hazard, True)
+
+
+def _check_links(session: Session, enterprise_id: int, point_id: int | None, measure_id: int | None) -> None:
+    """A linked risk point / control measure must be the same enterprise's (and the measure the point's)."""
+    if measure_id is not None:
+        owner = session.execute(
+            select(ControlMeasure.risk_point_id, RiskPoint.enterprise_id)
+            .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_point_id)
+            .where(ControlMeasure.id == measure_id)
+        ).first()
+        if owner is None or owner.enterprise_id != enterprise_id:
+            raise BadInput(f"管控措施 {measure_id} 不存在", field="control_measure_id")
+        if point_id is not None and owner.risk_point_id != point_id:
+            raise BadInput("管控措施不属于所选风险点", field="control_measure_id")
+    if point_id is not None:
+        ent = session.scalar(select(RiskPoint.enterprise_id).where(RiskPoint.id == point_id))
+        if ent != enterprise_id:
+            raise BadInput(f"风险点 {point_id} 不存在", field="risk_point_id")
+
+
+def _by_key(session: Session, user: Principal, key: str, digest: str) -> Hazard | None:
+    earlier = session.scalar(
+        select(Hazard).where(Hazard.created_by == (user.id or None), Hazard.idempotency_key == key)
+    )
+    if earlier is not None and earlier.body_hash != digest:
+        raise Conflict("该 Idempotency-Key 已用于内容不同的请求", field="Idempotency-Key")
+    return earlier
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _event(
+    session: Session,
+    user: Principal,
+    hazard: Hazard,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    note: str | None,
+    atts: list[int],
+    data: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        HazardEvent(
+            hazard_id=hazard.id,
+            at=utcnow(),
+            actor_id=user.id or None,
+            actor_name=user.display_name,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+            attachments=atts,
+            data=data,
+        )
+    )
+
+
+@dataclass
+class Effect:
+    note: str | None = None
+    attachments: list[int] | None = None
+    data: dict[str, Any] | None = None
+
+
+def _future_date(day: date, field: str, what: str) -> None:
+    if day < local_today():
+        raise BadInput(f"{what}不能早于今天（{local_today().isoformat()}）", field=field)
+
+
+def _check_deadline(hazard: Hazard, day: date, field: str) -> None:
+    if day < hazard.found_on:
+        raise BadInput(f"整改期限不能早于发现日期 {hazard.found_on.isoformat()}", field=field)
+    _future_date(day, field, "整改期限")
+
+
+MAJOR_PLAN = {
+    "responsible": "责任人",
+    "funds": "资金",
+    "emergency_plan": "应急预案",
+    "governance": "治理方案（16号令第十五条六项内容）",
+}
+
+
+def _start(ctx: t.Ctx, body: s.StartRectification) -> Effect:
+    plan, hazard = body.plan, ctx.hazard
+    _check_deadline(hazard, plan.deadline, "plan.deadline")
+    if hazard.grade == "major":
+        for key, label in MAJOR_PLAN.items():
+            if getattr(plan, key) is None:
+                raise BadInput(f"重大事故隐患须落实{label}", field=f"plan.{key}")
+    hazard.rectify_mode = "deadline"
+    hazard.plan = plan.model_dump(mode="json")
+    hazard.funds = plan.funds
+    hazard.deadline = plan.deadline
+    hazard.rectifier_id = ctx.user.id or None
+    return Effect(body.note, [], {"deadline": plan.deadline.isoformat()})
+
+
+def _fix_on_spot(ctx: t.Ctx, body: s.FixOnSpot) -> Effect:
+    ctx.hazard.rectify_mode = "on_spot"
+    ctx.hazard.plan = {"measures": body.measures}
+    ctx.hazard.rectifier_id = ctx.user.id or None
+    return Effect(body.note or body.measures, body.attachments)
+
+
+def _request_extension(ctx: t.Ctx, body: s.RequestExtension) -> Effect:
+    hazard = ctx.hazard
+    _future_date(body.new_deadline, "new_deadline", "延期后的期限")
+    if hazard.deadline is not None and body.new_deadline <= hazard.deadline:
+        raise BadInput(f"延期后的期限须晚于当前期限 {hazard.deadline.isoformat()}", field="new_deadline")
+    ctx.session.add(
+        HazardExtension(
+            hazard_id=hazard.id,
+            requested_by=ctx.user.id or None,
+            requested_at=utcnow(),
+            reason=body.reason,
+            old_deadline=hazard.deadline or hazard.found_on,
+            new_deadline=body.new_deadline,
+        )
+    )
+    return Effect(body.reason, [], {"new_deadline": body.new_deadline.isoformat()})
+
+
+def _decide_extension(ctx: t.Ctx, body: s.DecideExtension) -> Effect:
+    ext = t.pending_extension(ctx.session, ctx.hazard.id)
+    assert ext is not None  # the guard checked
+    ext.status = "approved" if body.approve else "rejected"
+    ext.decided_by = ctx.user.id or None
+    ext.decided_at = utcnow()
+    ext.decision_note = body.note
+    if body.approve:
+        ctx.hazard.deadline = ext.new_deadline
+    return Effect(body.note, [], {"extension_id": ext.id, "approved": body.approve})
+
+
+def _with_photos(ctx: t.Ctx, note: str | None, ids: list[int]) -> Effect:
+    return Effect(note, ids)
+
+
+def _submit(ctx: t.Ctx, body: s.SubmitForAcceptance) -> Effect:
+    ctx.hazard.rectifier_id = ctx.user.id or None
+    return Effect(body.note, body.attachments)
+
+
+def _accept(ctx: t.Ctx, body: s.Accept) -> Effect:
+    ctx.hazard.closed_on = local_today()
+    return Effect(body.note, body.attachments)
+
+
+def _reject(ctx: t.Ctx, body: s.Reject) -> Effect:
+    if body.deadline is not None:
+        _check_deadline(ctx.hazard, body.deadline, "deadline")
+        ctx.hazard.deadline = body.deadline
+    elif ctx.hazard.deadline is None:
+        raise BadInput("即查即改未通过验收，须给出整改期限", field="deadline")
+    return Effect(body.reason, body.attachments)
+
+
+def _reopen(ctx: t.Ctx, body: s.Reopen) -> Effect:
+    if body.deadline is not None:
+        _check_deadline(ctx.hazard, body.deadline, "deadline")
+        ctx.hazard.deadline = body.deadline
+    ctx.hazard.closed_on = None
+    return Effect(body.reason)
+
+
+def _change_grade(ctx: t.Ctx, body: s.ChangeGrade) -> Effect:
+    hazard, before = ctx.hazard, ctx.hazard.grade
+    if body.grade == "major":
+        ent = ctx.session.get_one(Enterprise, hazard.enterprise_id)
+        fields = _determine_major(ctx.user, ent, body.major_item, body.reason, "major_item")
+        if before == "major" and fields["major_item"] == hazard.major_item and not body.reason:
+            raise BadInput("隐患等级和判定条目均未变化", field="grade")
+        _set_grade(hazard, "major", fields)
+    else:
+        if before == "general":
+            raise BadInput("隐患已是一般隐患", field="grade")
+        if not body.reason:
+            raise BadInput("降为一般隐患须写明理由", field="reason")
+        _set_grade(hazard, "general", _NOT_MAJOR)
+    return Effect(body.reason, [], {"from": before, "to": body.grade, "major_item": hazard.major_item})
+
+
+def _file_report(ctx: t.Ctx, body: s.FileReport) -> Effect:
+    hazard = ctx.hazard
+    done = ctx.session.scalar(
+        select(HazardReport.id).where(
+            HazardReport.hazard_id == hazard.id, HazardReport.recipient == body.recipient
+        )
+    )
+    if done:
+        raise Conflict("该报告已填报", field="recipient")
+    ctx.session.add(
+        HazardReport(
+            hazard_id=hazard.id,
+            recipient=body.recipient,
+            reported_at=utcnow(),
+            reported_by=ctx.user.id or None,
+            status_and_cause=body.status_and_cause,
+            harm_and_difficulty=body.harm_and_difficulty,
+            governance_plan=body.governance_plan,
+        )
+    )
+    if body.recipient == "supervisor":
+        _notify_regulators(ctx.session, hazard, body)
+    return Effect(None, [], {"recipient": body.recipient})
+
+
+def _notify_regulators(session: Session, hazard: Hazard, body: s.FileReport) -> None:
+    from app.notifications.service import inspectors_for, notify
+
+    ent = session.get_one(Enterprise, hazard.enterprise_id)
+    if not ent.region_code:
+        return  # an enterprise without a region has no regulator to tell
+    notify(
+        session,
+        user_ids=inspectors_for(session, ent.region_code, ent.industry),
+        kind="major_hazard_report",
+        title=f"重大事故隐患报告：{ent.name}",
+        body=f"{hazard.place}：{hazard.description}\n现状及原因：{body.status_and_cause}",
+        link=f"/hazards/{hazard.id}",
+        enterprise_id=ent.id,
+    )
+
+
+def _regulator_close(ctx: t.Ctx, body: s.RegulatorClose) -> Effect:
+    ctx.hazard.closed_on = local_today()
+    return Effect(body.note, body.attachments)
+
+
+EFFECTS: dict[str, Any] = {
+    "start_rectification": _start,
+    "fix_on_spot": _fix_on_spot,
+    "request_extension": _request_extension,
+    "decide_extension": _decide_extension,
+    "add_progress": lambda ctx, b: _with_photos(ctx, b.note, b.attachments),
+    "submit_for_acceptance": _submit,
+    "accept": _accept,
+    "reject": _reject,
+    "withdraw": lambda ctx, b: Effect(b.reason),
+    "reopen": _reopen,
+    "change_grade": _change_grade,
+    "file_report": _file_report,
+    "regulator_close": _regulator_close,
+}
+
+
+def transition(session: Session, user: Principal, hazard_id: int, body: Any) -> Hazard:
+    """Apply one action of the table; 409 with the allowed actions when it is not allowed now."""
+    _writer(user)
+    hazard = get_readable(session, user, hazard_id)
+    if body.version != hazard.version:
+        raise Conflict(
+            f"隐患已被他人修改（当前版本 {hazard.version}），请刷新后重试",
+            field="version",
+            extra={"current_version": hazard.version},
+        )
+    ctx = t.Ctx(session, hazard, user)
+    reason = t.refusal(ctx, body.action)
+    if reason:
+        raise Conflict(
+            reason, field="action", extra={"state": hazard.state, "allowed_actions": t.allowed_actions(ctx)}
+        )
+    next_state = t.TABLE[(hazard.state, body.action)][0]
+    before = audit.snapshot(hazard, AUDITED)
+    from_state = hazard.state
+    effect: Effect = EFFECTS[body.action](ctx, body)
+    ids = attachments.check_ids(session, user, effect.attachments or [], hazard.enterprise_id)
+    hazard.state = next_state
+    session.flush()  # bumps the version; a concurrent writer that got here first makes this a 409
+    _event(session, user, hazard, body.action, from_state, next_state, effect.note, ids, effect.data)
+    ent = session.get_one(Enterprise, hazard.enterprise_id)
+    audit.record(
+        session,
+        user,
+        body.action,
+        "hazard",
+        hazard.id,
+        before=before,
+        after=audit.snapshot(hazard, AUDITED),
+        enterprise_id=hazard.enterprise_id,
+        region_path=_region_path(session, ent),
+        note=effect.note,
+    )
+    return hazard
+
+
+def close_by_regulator(session: Session, actor: Principal, hazard_id: int, note: str) -> Hazard:
+    """销号 after the regulator's verification (called e.g. by 挂牌督办 when its case is closed)."""
+    hazard = get_readable(session, actor, hazard_id)
+    body = s.RegulatorClose(action="regulator_close", version=hazard.version, note=note)
+    return transition(session, actor, hazard_id, body)
+
+
+def allowed_actions(session: Session, user: Principal, hazard: Hazard) -> list[str]:
+    if user.role == "township":
+        return []
+    return t.allowed_actions(t.Ctx(session, hazard, user))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def enterprise_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
+        list(session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).tuples())
+    )
+
+
+def to_out(hazard: Hazard, name: str | None) -> dict[str, Any]:
+    out = s.HazardOut.model_validate(
+        {
+            **{c: getattr(hazard, c) for c in s.HazardOut.model_fields if hasattr(hazard, c)},
+            "enterprise_name": name,
+            "source_label": SOURCES.get(hazard.source, hazard.source),
+            "grade_label": GRADES[hazard.grade],
+            "state_label": STATES[hazard.state],
+            "is_overdue": hazard.is_overdue,
+            "days_overdue": hazard.days_overdue,
+        }
+    )
+    return out.model_dump()
+
+
+def detail(session: Session, user: Principal, hazard_id: int) -> s.HazardDetail:
+    hazard = get_readable(session, user, hazard_id)
+    name = enterprise_names(session, {hazard.enterprise_id}).get(hazard.enterprise_id)
+    events = session.scalars(
+        select(HazardEvent).where(HazardEvent.hazard_id == hazard.id).order_by(HazardEvent.id)
+    )
+    extensions = session.scalars(
+        select(HazardExtension).where(HazardExtension.hazard_id == hazard.id).order_by(HazardExtension.id)
+    )
+    reports = session.scalars(
+        select(HazardReport).where(HazardReport.hazard_id == hazard.id).order_by(HazardReport.id)
+    )
+    return s.HazardDetail.model_validate(
+        {
+            **to_out(hazard, name),
+            "major_trace": hazard.major_trace,
+            "allowed_actions": allowed_actions(session, user, hazard),
+            "events": [s.EventOut.model_validate(e) for e in events],
+            "extensions": [s.ExtensionOut.model_validate(e) for e in extensions],
+            "reports": [s.ReportOut.model_validate(r) for r in reports],
+        }
+    )
