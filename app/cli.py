@@ -9,7 +9,9 @@ import typer
 from app.config import PROJECT_ROOT, get_settings
 from app.hazards.cli import cli as hazards_app
 from app.regions.cli import regions_app
+from app.risks.cli import risks_app
 from app.rules_engine.cli import rules_app
+from app.scheduler.cli import jobs_app, scheduler_command
 
 cli = typer.Typer(help="双控：安全风险分级管控和隐患排查治理", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库迁移（Alembic）", no_args_is_help=True)
@@ -20,7 +22,12 @@ cli.add_typer(users_app, name="users")
 cli.add_typer(enterprises_app, name="enterprises")
 cli.add_typer(regions_app, name="regions")
 cli.add_typer(rules_app, name="rules")
+cli.add_typer(risks_app, name="risks")
 cli.add_typer(hazards_app, name="hazards")
+cli.add_typer(jobs_app, name="jobs")
+cli.command("scheduler", help="以独立进程运行定时任务（生产环境只运行一个或多个，均保证每次只执行一遍）。")(
+    scheduler_command
+)
 
 
 def _alembic_config():  # type: ignore[no-untyped-def]
@@ -62,17 +69,31 @@ def db_current() -> None:
     command.current(_alembic_config(), verbose=False)
 
 
+def _serve(host: str, port: int, workers: int, with_scheduler: bool) -> None:
+    import uvicorn
+
+    from app.scheduler.daemon import start_background_scheduler
+
+    get_settings().check_secret()
+    scheduler = start_background_scheduler() if with_scheduler else None
+    try:
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+
+
 @cli.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="进程数（PostgreSQL 下可多进程）")] = 1,
+    with_scheduler: Annotated[
+        bool, typer.Option(help="在本进程内同时运行定时任务（单进程部署、演示）")
+    ] = False,
 ) -> None:
     """启动 HTTP 服务。"""
-    import uvicorn
-
-    get_settings().check_secret()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    _serve(host, port, workers, with_scheduler)
 
 
 @users_app.command("create")
@@ -177,9 +198,7 @@ def demo(
     for role, username, password, note in DEMO_LOGINS:
         typer.echo(f"  {role:<14} {username:<12} {password:<14} {note}")
     if serve_app:
-        import uvicorn
-
-        uvicorn.run("app.main:create_app", factory=True, host=host, port=port)
+        _serve(host, port, workers=1, with_scheduler=True)
 
 
 def main() -> None:

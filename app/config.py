@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Years the holiday calendar package does not know yet: count Mon–Fri (project default) or refuse.
+    workdays_unknown_year: Literal["weekdays", "refuse"] = "weekdays"
     # Cookies marked Secure are only sent over HTTPS; the local demo runs on plain HTTP.
     secure_cookies: bool = True
 

@@ -78,6 +78,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
+    # Deferred, so that readers never wait for a writer. The cost: a transaction that reads and then
+    # writes after another connection has committed fails with "database is locked" — acceptable for
+    # the embedded single-process default; several processes belong on PostgreSQL.
     conn.exec_driver_sql("BEGIN")
 
 

@@ -20,6 +20,8 @@ from app.enterprises.service import AUDITED_FIELDS
 from app.hazards.demo import load_demo_hazards
 from app.regions.demo import load_demo_regions
 from app.regions.models import Region
+from app.risks.demo import load_demo_risks
+from app.supervision.demo import load_demo_cases
 
 SEED = 20261125
 ENTERPRISE_COUNT = 300
@@ -203,4 +205,6 @@ def load_demo(reset: bool = False) -> None:
         load_demo_regions(session)
         enterprises = _make_enterprises(session)
         _make_users(session, enterprises)
+        load_demo_risks(session)
         load_demo_hazards(session)
+        load_demo_cases(session)

@@ -19,8 +19,12 @@ from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
 from app.hazards.router import public_router as hazards_public_router
 from app.hazards.router import router as hazards_router
+from app.notifications.router import router as notifications_router
 from app.regions.router import router as regions_router
+from app.risks.router import router as risks_router
 from app.rules_engine.router import router as rules_router
+from app.scheduler.router import router as scheduler_router
+from app.supervision.router import router as supervision_router
 from app.web.router import router as web_router
 
 log = logging.getLogger("shuangkong")
@@ -100,9 +104,13 @@ def create_app() -> FastAPI:
         regions_router,
         enterprises_router,
         audit_router,
+        risks_router,
         hazards_router,
         hazards_public_router,
         attachments_router,
+        supervision_router,
+        notifications_router,
+        scheduler_router,
         web_router,
     )
     for router in routers:

@@ -129,8 +129,9 @@ def _one(
         grade="major" if major else "general",
         major_item=_major_item(ent.industry) if major else None,
     )
-    if major:
-        steps = [x for x in steps if x not in ("spot", "withdraw")] or ["start"]
+    if major and ("spot" in steps or "withdraw" in steps):
+        # 重大 hazards are never fixed on the spot, nor withdrawn by the enterprise.
+        steps = ["start"]
     with frozen_at(_at(found, 10)):
         hazard = service.create_hazard(session, worker, body).hazard
         if major:

@@ -18,6 +18,7 @@ from app.db import SelectT
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
+from app.grading import enterprise as enterprise_grading
 from app.hazards import schemas as s
 from app.hazards import transitions as t
 from app.hazards.models import (
@@ -248,6 +249,7 @@ def create_hazard(
         enterprise_id=ent.id,
         region_path=_region_path(session, ent),
     )
+    enterprise_grading.recompute_enterprise_level(session, ent.id, user)
     return Created(hazard, True)
 
 
@@ -535,6 +537,8 @@ def transition(session: Session, user: Principal, hazard_id: int, body: Any) -> 
         region_path=_region_path(session, ent),
         note=effect.note,
     )
+    # Open 重大 and overdue hazards raise the enterprise's overall level.
+    enterprise_grading.recompute_enterprise_level(session, hazard.enterprise_id, user)
     return hazard
 
 

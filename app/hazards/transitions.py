@@ -140,6 +140,8 @@ TABLE: dict[tuple[str, str], Transition] = {
     ("rectifying", "submit_for_acceptance"): ("awaiting_acceptance", ENTERPRISE, _no_pending_extension),
     ("awaiting_acceptance", "accept"): ("closed", BOTH, _can_close),
     ("awaiting_acceptance", "reject"): ("rectifying", BOTH, _acceptor),
+    # A hazard under 挂牌督办 may be rectified under the case without a plan in the register.
+    ("reported", "regulator_close"): ("closed", REGULATOR, _regulator_close),
     ("rectifying", "regulator_close"): ("closed", REGULATOR, _regulator_close),
     ("awaiting_acceptance", "regulator_close"): ("closed", REGULATOR, _regulator_close),
     ("reported", "withdraw"): ("withdrawn", BOTH, _withdrawer),

@@ -1,0 +1,52 @@
+"""/api/notifications: the caller's own inbox only."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.auth.deps import CurrentUser, DbSession
+from app.notifications import service
+from app.notifications.models import Notification
+from app.notifications.schemas import NotificationOut, NotificationPage, ReadAll, Targets, UnreadCount
+
+router = APIRouter(prefix="/api/notifications", tags=["notifications"])
+
+
+@router.get("", response_model=NotificationPage)
+def list_notifications(
+    session: DbSession,
+    user: CurrentUser,
+    unread: bool = False,
+    cursor: Annotated[int | None, Query(description="上一页最后一条的 id")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> NotificationPage:
+    """我的消息，最新在前。"""
+    items = service.list_inbox(session, user, unread_only=unread, before_id=cursor, limit=limit)
+    next_cursor = items[-1].id if len(items) == limit else None
+    return NotificationPage(items=[NotificationOut.model_validate(n) for n in items], next_cursor=next_cursor)
+
+
+@router.get("/unread-count", response_model=UnreadCount)
+def unread_count(session: DbSession, user: CurrentUser) -> UnreadCount:
+    return UnreadCount(unread=service.unread_count(session, user))
+
+
+@router.post("/read-all", response_model=ReadAll)
+def read_all(session: DbSession, user: CurrentUser) -> ReadAll:
+    return ReadAll(updated=service.mark_all_read(session, user))
+
+
+@router.get("/channels", response_model=Targets)
+def get_channels(session: DbSession, user: CurrentUser) -> Targets:
+    """我的外发渠道（电子邮件、Webhook）。"""
+    return Targets(**service.get_targets(session, user))
+
+
+@router.put("/channels", response_model=Targets)
+def put_channels(body: Targets, session: DbSession, user: CurrentUser) -> Targets:
+    return Targets(**service.set_targets(session, user, body.model_dump()))
+
+
+@router.post("/{notification_id:int}/read", response_model=NotificationOut)
+def read_one(notification_id: int, session: DbSession, user: CurrentUser) -> Notification:
+    return service.mark_read(session, user, notification_id)

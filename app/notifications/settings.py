@@ -1,0 +1,35 @@
+"""Outbound channel settings (same SHUANGKONG_ prefix as app.config, kept here so this domain owns them)."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotificationSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHUANGKONG_", env_file=".env", extra="ignore")
+
+    # One webhook per deployment (e.g. a 企业微信/钉钉 group robot relay); every notification is posted.
+    webhook_url: str | None = None
+    webhook_timeout_seconds: float = 10.0
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "shuangkong@localhost"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 15.0
+    # Retries back off exponentially: base, 2×base, 4×base … capped, then the delivery is failed.
+    delivery_max_attempts: int = 6
+    delivery_backoff_seconds: int = 60
+    delivery_backoff_max_seconds: int = 6 * 3600
+
+    def backoff_seconds(self, attempts: int) -> int:
+        """Wait after the given number of failed attempts (1 → base)."""
+        return int(
+            min(self.delivery_backoff_seconds * 2 ** max(attempts - 1, 0), self.delivery_backoff_max_seconds)
+        )
+
+
+@lru_cache
+def get_notification_settings() -> NotificationSettings:
+    return NotificationSettings()

@@ -1,0 +1,56 @@
+"""/api/jobs (admin) and the public 双随机 plan (一公开, no sign-in)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from app.auth.deps import AdminUser, DbSession
+from app.scheduler import random_draw, registry, runner
+from app.scheduler.models import JobRun
+from app.scheduler.schemas import JobOut, JobRunOut, JobRunPage, PublicPlan
+
+router = APIRouter(tags=["scheduler"])
+
+
+@router.get("/api/jobs", response_model=list[JobOut])
+def list_jobs(session: DbSession, _: AdminUser) -> list[JobOut]:
+    """定时任务及其最近一次运行。"""
+    last = runner.last_runs(session)
+    return [
+        JobOut(
+            name=s.name,
+            trigger=s.trigger_text,
+            description=s.description,
+            last_run=JobRunOut.model_validate(last[s.name]) if s.name in last else None,
+        )
+        for s in registry.all_jobs()
+    ]
+
+
+@router.get("/api/jobs/history", response_model=JobRunPage)
+def job_history(
+    session: DbSession,
+    _: AdminUser,
+    job: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> JobRunPage:
+    runs = runner.history(session, job=job, before_id=cursor, limit=limit)
+    return JobRunPage(
+        items=[JobRunOut.model_validate(r) for r in runs],
+        next_cursor=runs[-1].id if len(runs) == limit else None,
+    )
+
+
+@router.post("/api/jobs/{name}/run", response_model=JobRunOut)
+def run_now(name: str, user: AdminUser) -> JobRun:
+    """立即运行一次（在独立事务中运行并记录；与其他进程互斥）。"""
+    return runner.run_job(name, actor=user)
+
+
+@router.get("/api/public/inspection-plans/{month}", response_model=PublicPlan)
+def public_plan(
+    session: DbSession, month: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+) -> dict[str, Any]:
+    """双随机抽查计划公示：企业名称与执法人员姓名。"""
+    return random_draw.public_plan(session, month)
