@@ -17,6 +17,7 @@ from app.db import session_scope
 from app.enterprises.credit_code import CHARSET, check_digit
 from app.enterprises.models import Enterprise
 from app.enterprises.service import AUDITED_FIELDS
+from app.grading.regional import recompute_region_levels
 from app.hazards.demo import load_demo_hazards
 from app.regions.demo import load_demo_regions
 from app.regions.models import Region
@@ -208,3 +209,4 @@ def load_demo(reset: bool = False) -> None:
         load_demo_risks(session)
         load_demo_hazards(session)
         load_demo_cases(session)
+        recompute_region_levels(session)

@@ -19,6 +19,7 @@ from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
 from app.hazards.router import public_router as hazards_public_router
 from app.hazards.router import router as hazards_router
+from app.mapping.router import router as mapping_router
 from app.notifications.router import router as notifications_router
 from app.regions.router import router as regions_router
 from app.risks.router import router as risks_router
@@ -111,6 +112,7 @@ def create_app() -> FastAPI:
         supervision_router,
         notifications_router,
         scheduler_router,
+        mapping_router,
         web_router,
     )
     for router in routers:

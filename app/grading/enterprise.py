@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.auth.principal import SYSTEM, Principal
 from app.enterprises.models import Enterprise
+from app.grading import regional
 from app.grading.models import EnterpriseLevel
 from app.regions.models import Region
 from app.risks.models import Accident, MajorHazardUnit, RiskPoint
@@ -151,6 +152,9 @@ def recompute_enterprise_level(
         enterprise_id=enterprise_id,
         region_path=_region_path(session, enterprise_id),
     )
+    if current is None or current.level != row.level:
+        # The four-colour map of the enterprise's township, county and city follows at once.
+        regional.recompute_region_levels(session, regional.regions_affected(session, [enterprise_id]), actor)
     return row
 
 

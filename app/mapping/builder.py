@@ -1,0 +1,283 @@
+"""build_map(regions, enterprises, layers, options): a Folium map from plain data (no database here).
+
+Polygons are simplified as one coverage (shared borders stay shared) and rounded; enterprises go into the
+page as one compact array [[lon, lat, level_index, id], ...] that static/map.js turns into clustered
+markers, so 50 000 points cost one JSON array rather than 50 000 Folium objects. Every script and
+stylesheet comes from ASSET_PREFIX (or is inlined with standalone=True): nothing from a CDN.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import folium
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from folium.map import Layer
+from folium.template import Template
+from shapely.geometry.base import BaseGeometry
+
+from app.grading.models import LEVEL_COLOURS, LEVEL_LABELS, LEVEL_ORDER
+from app.mapping import assets
+from app.mapping.settings import Tiles
+from app.regions.gcj02 import geometry_to_gcj02, wgs84_to_gcj02
+
+UNRATED_LABEL = "未评级"
+UNRATED_COLOUR = "#b0b0b0"
+# Index used in the page: 0 blue, 1 yellow, 2 orange, 3 red, 4 unrated.
+LEVEL_INDEX = {lvl: i for i, lvl in enumerate(LEVEL_ORDER)}
+UNRATED_INDEX = len(LEVEL_ORDER)
+COLOURS = [LEVEL_COLOURS[lvl] for lvl in LEVEL_ORDER] + [UNRATED_COLOUR]
+LABELS = [LEVEL_LABELS[lvl] for lvl in LEVEL_ORDER] + [UNRATED_LABEL]
+COUNT_ORDER = ("red", "orange", "yellow", "blue", "unrated")
+SYNTHETIC_MARK = "示意/演示数据"
+# A simplified border moves by at most this fraction of the map's larger side (≈ one pixel at 3000 px).
+SIMPLIFY_FRACTION = 1 / 3000
+
+
+@dataclass(frozen=True)
+class RegionShape:
+    code: str
+    name: str
+    geometry: BaseGeometry  # WGS84
+    level: str | None = None  # None: 未评级
+    counts: Mapping[str, int] | None = None
+    is_synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class EnterprisePoint:
+    id: int
+    name: str
+    lon: float  # WGS84
+    lat: float
+    level: str | None = None
+    is_demo: bool = False
+
+
+@dataclass
+class MapLayers:
+    """Point layers from other domains, as the dicts documented in app.mapping.providers."""
+
+    major_hazards: list[dict[str, Any]] = field(default_factory=list)
+    major_sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class MapOptions:
+    title: str = "安全风险四色分布图"
+    subtitle: str | None = None
+    tiles: Tiles | None = None
+    asset_base: str = assets.ASSET_PREFIX
+    # Prefix of links to pages of the service ("" = same server); None leaves links out (a file on disk).
+    link_base: str | None = ""
+    precision: int = 5
+    simplify: bool = True
+    notes: list[str] = field(default_factory=list)  # extra lines in the legend (e.g. 无坐标企业)
+    height: str = "100%"
+
+
+def _script_json(value: Any) -> str:
+    """Compact JSON safe inside <script>: '<' only occurs in strings, where \\u003c means the same."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _prepare_geometries(shapes: Sequence[RegionShape], options: MapOptions) -> list[str]:
+    geoms = np.array([s.geometry for s in shapes], dtype=object)
+    if options.tiles is not None and options.tiles.gcj02:
+        geoms = np.array([geometry_to_gcj02(g) for g in geoms], dtype=object)
+    if options.simplify and len(geoms):
+        x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        tolerance = max(x1 - x0, y1 - y0) * SIMPLIFY_FRACTION
+        try:
+            geoms = shapely.coverage_simplify(geoms, tolerance)
+        except shapely.errors.GEOSException:
+            # Not a clean coverage (overlaps): simplify each shape on its own.
+            geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    scale = 10**options.precision
+    geoms = shapely.transform(geoms, lambda c: np.round(c * scale) / scale)
+    return [str(s) for s in shapely.to_geojson(geoms)]
+
+
+def _regions_json(shapes: Sequence[RegionShape], options: MapOptions) -> str:
+    features = []
+    for shape, geometry in zip(shapes, _prepare_geometries(shapes, options), strict=True):
+        counts = shape.counts or {}
+        props = {
+            "c": shape.code,
+            "n": shape.name,
+            "l": LEVEL_INDEX.get(shape.level or "", UNRATED_INDEX),
+            "k": [int(counts.get(k, 0)) for k in COUNT_ORDER],
+            "s": 1 if shape.is_synthetic else 0,
+        }
+        features.append(f'{{"type":"Feature","properties":{_script_json(props)},"geometry":{geometry}}}')
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def _points_json(points: Sequence[EnterprisePoint], options: MapOptions) -> str:
+    lon = np.array([p.lon for p in points], dtype=np.float64)
+    lat = np.array([p.lat for p in points], dtype=np.float64)
+    if options.tiles is not None and options.tiles.gcj02 and len(points):
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    digits = options.precision
+    rows = ",".join(
+        f"[{round(x, digits)!r},{round(y, digits)!r},{LEVEL_INDEX.get(p.level or '', UNRATED_INDEX)},{p.id}]"
+        for x, y, p in zip(lon.tolist(), lat.tolist(), points, strict=True)
+    )
+    return f'{{"p":[{rows}],"n":{_script_json([p.name for p in points])}}}'
+
+
+def _extra_points(items: Sequence[Mapping[str, Any]], gcj02: bool) -> tuple[list[list[Any]], int]:
+    """([[lon, lat, label, detail, url], ...], how many had no coordinates)."""
+    located = [i for i in items if i.get("lon") is not None and i.get("lat") is not None]
+    rows = []
+    for item in located:
+        lon, lat = float(item["lon"]), float(item["lat"])
+        if gcj02:
+            glon, glat = wgs84_to_gcj02(lon, lat)
+            lon, lat = float(glon), float(glat)
+        rows.append(
+            [round(lon, 6), round(lat, 6), str(item.get("label", "")), item.get("detail"), item.get("url")]
+        )
+    return rows, len(items) - len(located)
+
+
+class _ScriptLayer(Layer):
+    """An overlay whose Leaflet layer is made by one call into static/map.js."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = {{ this.call }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, call: str, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "SkLayer"
+        self.call = call
+
+
+class _Overlay(MacroElement):
+    """Title, legend and the colours of cluster rings, drawn over the map."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            {{ this.html }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, css: str):
+        super().__init__()
+        self._name = "SkOverlay"
+        self.html = html
+        self.css = css
+
+
+def _overlay_html(options: MapOptions, synthetic: bool, layers_present: list[tuple[str, str]]) -> str:
+    mark = f'<span class="sk-mark" data-sk="synthetic">{SYNTHETIC_MARK}</span>' if synthetic else ""
+    sub = f"<small>{escape(options.subtitle)}</small>" if options.subtitle else ""
+    title = f'<div class="sk-title" data-sk="title">{escape(options.title)}{mark}{sub}</div>'
+    rows = "".join(
+        f'<div><i style="background:{COLOURS[i]}"></i>{LABELS[i]}</div>' for i in (3, 2, 1, 0, UNRATED_INDEX)
+    )
+    extra = "".join(f"<div>{symbol} {escape(name)}</div>" for symbol, name in layers_present)
+    notes = "".join(f'<div class="note">{escape(n)}</div>' for n in options.notes)
+    if synthetic:
+        notes += '<div class="note">图中含示意边界或演示数据，非真实情况</div>'
+    legend = f'<div class="sk-legend" data-sk="legend"><h4>安全风险等级</h4>{rows}{extra}{notes}</div>'
+    return title + legend
+
+
+def _cluster_css() -> str:
+    return "".join(f".sk-cluster-l{i} div{{border-color:{COLOURS[i]}}}" for i in range(len(COLOURS)))
+
+
+def build_map(
+    regions: Sequence[RegionShape],
+    enterprises: Sequence[EnterprisePoint],
+    layers: MapLayers | None = None,
+    options: MapOptions | None = None,
+) -> folium.Map:
+    """The four-colour map: regions by level, enterprises clustered, hazard and source layers."""
+    layers = layers or MapLayers()
+    options = options or MapOptions()
+    tiles = options.tiles
+    gcj02 = tiles is not None and tiles.gcj02
+    bounds = shapely.total_bounds([r.geometry for r in regions]) if regions else None
+    if bounds is not None and gcj02:
+        lo = wgs84_to_gcj02(bounds[0], bounds[1])
+        hi = wgs84_to_gcj02(bounds[2], bounds[3])
+        bounds = np.array([float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])])
+    centre = (
+        [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2] if bounds is not None else [39.9, 116.4]
+    )
+    m = folium.Map(
+        location=centre,
+        zoom_start=8,
+        tiles=None,
+        control_scale=True,
+        attributionControl=tiles is not None,
+        minZoom=5,  # province scale; fewer zoom levels also means fewer cluster grids to build
+        maxZoom=16,
+        height=options.height,
+    )
+    # Replace Folium's CDN defaults (leaflet, jquery, bootstrap, font-awesome…) with local files.
+    m.default_js = assets.js_urls(options.asset_base)
+    m.default_css = assets.css_urls(options.asset_base)
+    if tiles is not None:
+        folium.TileLayer(
+            tiles.url, attr=tiles.attribution, name=tiles.name, subdomains=tiles.subdomains, max_zoom=18
+        ).add_to(m)
+        if tiles.overlay_url:
+            folium.TileLayer(
+                tiles.overlay_url,
+                attr=tiles.attribution,
+                name=f"{tiles.name}注记",
+                subdomains=tiles.subdomains,
+                overlay=True,
+                control=False,
+                max_zoom=18,
+            ).add_to(m)
+    if bounds is not None:
+        # Before the layers: the clusters are then built once, at the final zoom.
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    js_opts = _script_json({"colours": COLOURS, "labels": LABELS, "link": options.link_base})
+    _ScriptLayer("区域风险等级", f"SK.regions({_regions_json(regions, options)}, {js_opts})").add_to(m)
+    _ScriptLayer(
+        f"企业（{len(enterprises)} 家）", f"SK.enterprises({_points_json(enterprises, options)}, {js_opts})"
+    ).add_to(m)
+    present = []
+    for items, label, symbol, cls in (
+        (layers.major_hazards, "重大事故隐患 / 挂牌督办", "▲", "sk-hazard"),
+        (layers.major_sources, "重大危险源", "◆", "sk-source"),
+    ):
+        rows, missing = _extra_points(items, gcj02)
+        name = f"{label}（{len(rows)}）" + (f"，{missing} 处无坐标" if missing else "")
+        point_opts = _script_json({"symbol": symbol, "cls": cls, "link": options.link_base})
+        _ScriptLayer(name, f"SK.points({_script_json(rows)}, {point_opts})").add_to(m)
+        present.append((f'<span class="sk-point {cls}">{symbol}</span>', name))
+    synthetic = any(r.is_synthetic for r in regions) or any(e.is_demo for e in enterprises)
+    synthetic = synthetic or any(i.get("is_demo") for i in layers.major_hazards + layers.major_sources)
+    m.get_root().add_child(_Overlay(_overlay_html(options, synthetic, present), _cluster_css()))
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    return m
+
+
+def render_html(m: folium.Map, options: MapOptions, *, standalone: bool = False) -> str:
+    """The whole HTML document; standalone inlines every script and stylesheet (opens from disk)."""
+    figure = m.get_root()
+    figure.title = options.title  # type: ignore[attr-defined]
+    html = figure.render()
+    if standalone:
+        html = assets.inline_assets(html, options.asset_base)
+    return str(html).replace("<html>", '<html lang="zh-CN">', 1)

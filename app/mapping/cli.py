@@ -1,0 +1,107 @@
+"""`shuangkong map …`: render a region's map to a file (optionally standalone / PNG), recompute levels.
+
+Mount: cli.add_typer(map_app, name="map")
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+map_app = typer.Typer(help="区域安全风险四色分布图", no_args_is_help=True)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@map_app.command("render")
+def render(
+    region: Annotated[str, typer.Option("--region", help="行政区划代码")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出 .html 文件")],
+    standalone: Annotated[
+        bool, typer.Option("--standalone", help="单个自包含文件（脚本和样式内嵌），可离线直接打开")
+    ] = False,
+    png: Annotated[Path | None, typer.Option("--png", help="同时用无头 Chromium 截图为 PNG")] = None,
+    level: Annotated[str | None, typer.Option("--level", help="绘制哪一级区划，默认下一级")] = None,
+) -> None:
+    """把一个区域的四色图写成 HTML 文件。"""
+    from app.auth.principal import SYSTEM
+    from app.db import session_scope
+    from app.errors import AppError
+    from app.mapping import assets, service
+    from app.mapping.builder import build_map, render_html
+    from app.mapping.settings import configured_tiles
+
+    try:
+        with session_scope() as session:
+            data = service.region_map_data(session, SYSTEM, region, level)
+            # Files on disk have no server to link to; non-standalone output gets its assets copied beside it.
+            asset_dir = output.with_name(f"{output.stem}_assets")
+            base = assets.ASSET_PREFIX if standalone else asset_dir.name
+            options = service.map_options(data, tiles=configured_tiles(), link_base=None, asset_base=base)
+            m = build_map(data.shapes, data.points, data.layers, options)
+            html = render_html(m, options, standalone=standalone)
+            standalone_html = html if standalone else render_html(m, options, standalone=True)
+    except AppError as exc:
+        typer.echo(f"错误：{exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    if not standalone:
+        assets.copy_assets(asset_dir)
+    typer.echo(
+        f"已写出 {output}（{len(data.shapes)} 个区划，{len(data.points)} 家企业"
+        + (f"，{data.unlocated_total} 家无坐标未标注" if data.unlocated_total else "")
+        + "）"
+    )
+    if png is not None:
+        snapshot(standalone_html, png, offline=options.tiles is None)
+        typer.echo(f"已截图 {png}")
+
+
+def snapshot(html: str, png: Path, *, offline: bool = True, size: tuple[int, int] = (1400, 1000)) -> float:
+    """Screenshot a standalone map with Debian's Chromium; returns seconds until the map was ready."""
+    import tempfile
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = Path(tmp) / "map.html"
+        page_file.write_text(html, encoding="utf-8")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+                if offline:
+                    page.route("**/*", _file_only)
+                started = time.perf_counter()
+                page.goto(page_file.as_uri())
+                page.wait_for_selector("body[data-sk-ready]", state="attached", timeout=60_000)
+                elapsed = time.perf_counter() - started
+                png.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(png))
+            finally:
+                browser.close()
+    return elapsed
+
+
+def _file_only(route):  # type: ignore[no-untyped-def]
+    """Let the page read itself from disk and nothing else: a map must render with no network."""
+    if route.request.url.startswith("file:"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@map_app.command("recompute-levels")
+def recompute_levels(
+    region: Annotated[list[str] | None, typer.Option("--region", help="只重算这些区划（可多次给出）")] = None,
+) -> None:
+    """重新计算各区域的安全风险等级（只在等级或统计变化时写入新记录）。"""
+    from app.db import session_scope
+    from app.grading.regional import recompute_region_levels
+
+    with session_scope() as session:
+        written = recompute_region_levels(session, region)
+    typer.echo(f"区域等级已重新计算，{written} 个区域有变化")

@@ -1,0 +1,136 @@
+"""Map pages and APIs through the app: scope, bad input, offline assets."""
+
+import re
+
+import pytest
+from sqlalchemy import update
+
+from app.grading.regional import recompute_region_levels
+from app.regions.models import Region
+from tests.factories import auth_headers, make_enterprise, make_tree, make_user
+from tests.mapping.factories import graded
+
+
+@pytest.fixture
+def tree(db):
+    make_tree(db)
+    graded(db, "139101001", "orange", name="有坐标橙色企业")
+    graded(db, "139101001", "blue", name="无坐标企业甲", lon=None, lat=None)
+    graded(db, "139101001", "blue")
+    graded(db, "139101001", "blue")  # orange share 1/4 < 30 %: the township is orange
+    graded(db, "139201", "red", name="乙市红色企业")
+    recompute_region_levels(db)
+
+
+def headers(client, db, role, **kw):
+    return auth_headers(client, make_user(db, role, **kw))
+
+
+def test_township_user_sees_its_own_map_with_unlocated_enterprises_listed(client, db, tree):
+    h = headers(client, db, "township", region_code="139101001")
+    page = client.get("/maps/region/139101001", headers=h)
+    assert page.status_code == 200
+    assert "甲一街道安全风险四色分布图" in page.text
+    assert "无坐标企业（1 家）" in page.text and "无坐标企业甲" in page.text
+    assert 'src="/maps/region/139101001/map.html"' in page.text
+    assert '<b data-level="orange">较大风险</b>' in page.text  # the region's current level
+
+    doc = client.get("/maps/region/139101001/map.html", headers=h)
+    assert doc.status_code == 200
+    assert "有坐标橙色企业" in doc.text
+    assert "另有 1 家企业无坐标，未在图上标注" in doc.text
+    assert not re.search(r"https?://", doc.text) and "//cdn" not in doc.text
+
+
+def test_out_of_scope_and_unknown_regions_answer_404_in_chinese(client, db, tree):
+    h = headers(client, db, "township", region_code="139101001")
+    for url in ("/maps/region/139100", "/maps/region/139201/map.html", "/api/regions/139900/level"):
+        res = client.get(url, headers=h)
+        assert res.status_code == 404, url
+        assert "不存在或不在您的管辖范围内" in res.json()["detail"]
+    assert client.get("/maps/region/999999", headers=h).status_code == 404
+
+
+def test_enterprise_users_are_refused_and_admin_sees_everything(client, db, tree):
+    ent = make_enterprise(db, region_code="139101001")
+    h = headers(client, db, "enterprise", enterprise_id=ent.id)
+    res = client.get("/maps/region/139101001", headers=h)
+    assert res.status_code == 403 and "企业用户" in res.json()["detail"]
+    admin = headers(client, db, "admin")
+    assert client.get("/maps/region/139900/map.html", headers=admin).status_code == 200
+
+
+def test_inspector_sees_points_only_of_enterprises_in_scope(client, db, tree):
+    h = headers(client, db, "inspector", region_code="139100")
+    doc = client.get("/maps/region/139100/map.html", headers=h)
+    assert "有坐标橙色企业" in doc.text and "乙市红色企业" not in doc.text
+
+
+def test_region_without_geometry_gets_a_clear_message(client, db, tree):
+    db.execute(update(Region).where(Region.code == "139201").values(geometry=None))
+    admin = headers(client, db, "admin")
+    page = client.get("/maps/region/139201", headers=admin)
+    assert page.status_code == 422
+    assert "没有边界数据，无法绘制地图" in page.text
+    doc = client.get("/maps/region/139201/map.html", headers=admin)
+    assert doc.status_code == 422 and "没有边界数据" in doc.json()["detail"]
+
+
+def test_unknown_level_parameter_is_named(client, db, tree):
+    admin = headers(client, db, "admin")
+    res = client.get("/maps/region/139900/map.html?level=planet", headers=admin)
+    assert res.status_code == 422 and res.json()["field"] == "level"
+
+
+def test_map_page_needs_sign_in(client, db, tree):
+    res = client.get("/maps/region/139101001", follow_redirects=False)
+    assert res.status_code == 303 and res.headers["location"] == "/login"
+    assert client.get("/maps/region/139101001/map.html").status_code == 401
+
+
+def test_level_api_gives_current_trace_and_history(client, db, tree):
+    h = headers(client, db, "township", region_code="139101001")
+    graded(db, "139101001", "red")
+    recompute_region_levels(db)
+    body = client.get("/api/regions/139101001/level", headers=h).json()
+    assert body["region"]["code"] == "139101001"
+    assert body["current"]["level"] == "red" and body["current"]["level_label"] == "重大风险"
+    assert body["current"]["counts"]["red"] == 1
+    assert any("红色企业" in step["detail"] for step in body["current"]["trace"])
+    assert [(h["level"], h["is_current"]) for h in body["history"]] == [("red", True), ("orange", False)]
+
+
+def test_tiles_without_key_fail_with_a_clear_message(client, db, tree, monkeypatch):
+    monkeypatch.setenv("SHUANGKONG_MAP_TILES", "tianditu")
+    monkeypatch.delenv("SHUANGKONG_TIANDITU_KEY", raising=False)
+    res = client.get("/maps/region/139900/map.html", headers=headers(client, db, "admin"))
+    assert res.status_code == 500
+    assert "SHUANGKONG_TIANDITU_KEY" in res.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "media"),
+    [
+        ("/maps/assets/leaflet/leaflet.js", "text/javascript"),
+        ("/maps/assets/markercluster/MarkerCluster.css", "text/css"),
+        ("/maps/assets/leaflet/images/layers.png", "image/png"),
+        ("/maps/assets/shuangkong/map.js", "text/javascript"),
+    ],
+)
+def test_assets_are_served_from_installed_packages(client, url, media):
+    res = client.get(url)
+    assert res.status_code == 200
+    assert res.headers["content-type"].startswith(media)
+    assert len(res.content) > 100
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/maps/assets/leaflet/../../../__init__.py",
+        "/maps/assets/nothing/x.js",
+        "/maps/assets/leaflet/none.js",
+    ],
+)
+def test_unknown_assets_are_404(client, url):
+    assert client.get(url).status_code == 404
