@@ -66,11 +66,11 @@ def _points(session, n: int) -> np.ndarray:
 
 def _run(url: str, workdir: Path, measure_memory: bool) -> tuple[float, float]:
     from alembic import command
-    from app.regions.demo import load_demo_regions
     from sqlalchemy.orm import Session
 
     from app.db import make_engine
     from app.enterprises.importer import import_file
+    from app.regions.demo import load_demo_regions
     from tests.conftest import alembic_config
 
     command.upgrade(alembic_config(url), "head")
