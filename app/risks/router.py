@@ -63,11 +63,13 @@ def get_catalogues(_: CurrentUser) -> dict[str, Any]:
         "hazard_factors": {
             "ref": factors.ref,
             "citation": factors.citation.render(),
+            "citation_note": factors.citation.note,
             "items": factors.by_code(),
         },
         "accident_types": {
             "ref": accidents.ref,
             "citation": accidents.citation.render(),
+            "citation_note": accidents.citation.note,
             "items": accidents.names(),
         },
         "measure_kinds": MEASURE_KINDS,

@@ -9,6 +9,7 @@ Public API for other domains:
     evaluate_enterprise(facts, policy=None) -> Decision  企业整体等级
     evaluate_region(facts, policy=None) -> Decision      区域等级
     get_policy(name, jurisdiction=None, on=None)         inspection_frequency, workflow_time_limits, ...
+    get_registry().catalogue(id)                         受控清单 (kind: catalogue), e.g. "accident-types"
     levels_that_change(assessments, a, b)                re-grading when a rule set changes
 """
 

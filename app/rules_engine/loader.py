@@ -22,6 +22,7 @@ from app.rules_engine.errors import RuleFileError, RuleInputError
 from app.rules_engine.models import (
     KIND_MODELS,
     CatalogueRuleSet,
+    ControlledListRuleSet,
     IndustriesRuleSet,
     IndustryMapRuleSet,
     PathError,
@@ -43,6 +44,8 @@ KIND_LABELS = {
     "regional_level": "区域等级政策",
     "inspection_frequency": "执法检查频次政策",
     "workflow_time_limits": "流程时限政策",
+    "control_levels": "默认管控层级政策",
+    "catalogue": "受控清单",
 }
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml keeps loading well under 0.5 s
@@ -175,6 +178,13 @@ class Registry:
     def industries(self) -> IndustriesRuleSet:
         return self.get("industries").model  # type: ignore[no-any-return]
 
+    def catalogue(self, rule_set_id: str) -> ControlledListRuleSet:
+        """A controlled list (kind: catalogue) by id, e.g. "accident-types": its latest non-draft version."""
+        model = self.get(rule_set_id).model
+        if not isinstance(model, ControlledListRuleSet):
+            raise RuleInputError("rule_set", f"{model.ref} 不是受控清单（kind: catalogue）")
+        return model
+
 
 def _in_force(model: RuleSetHeader, day: date) -> bool:
     return model.effective_from <= day and (model.effective_to is None or day <= model.effective_to)
@@ -306,7 +316,8 @@ def _cross_checks(sets: list[LoadedRuleSet]) -> list[str]:
     slots: dict[tuple[str, str, date], str] = {}
     for s in sets:
         m = s.model
-        if m.kind in ("major_hidden_hazard",) or not m.auto_select or m.status == "draft":
+        # Standards and controlled lists are chosen by id, never automatically.
+        if m.kind in ("major_hidden_hazard", "catalogue") or not m.auto_select or m.status == "draft":
             continue
         slot = (m.kind, m.jurisdiction, m.effective_from)
         if slot in slots and slots[slot] != m.id:

@@ -453,6 +453,8 @@ class KnownGap(StrictModel):
 
 
 class CatalogueRuleSet(RuleSetHeader):
+    """kind: major_hidden_hazard — one 重大事故隐患判定标准 (a list of hazard items)."""
+
     kind: Literal["major_hidden_hazard"]
     short_name: str
     code_prefix: str
@@ -505,6 +507,49 @@ class IndustriesRuleSet(RuleSetHeader):
     def _unique(self) -> IndustriesRuleSet:
         _unique_keys([i.code for i in self.industries], "industries", "code")
         return self
+
+
+# ---------------------------------------------------------------- controlled lists
+
+
+class ListItem(Entry):
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class ControlledListRuleSet(RuleSetHeader):
+    """kind: catalogue — a controlled list of codes and names (GB/T 13861 危险和有害因素, GB 6441 事故类别).
+    Chosen by id, never by date (see Registry.catalogue). Not CatalogueRuleSet (重大事故隐患判定标准)."""
+
+    kind: Literal["catalogue"]
+    items: list[ListItem] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _items_cite_the_list(cls, data: Any) -> Any:
+        # An item without its own citation comes from the list's source, so it carries that citation.
+        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            return data
+        if data.get("citation") is None:
+            raise PathError("citation", "缺少必填字段（未写 citation 的条目沿用它）")
+        cited = data["citation"]
+        items = [
+            {**item, "citation": cited} if isinstance(item, dict) and "citation" not in item else item
+            for item in data["items"]
+        ]
+        return {**data, "items": items}
+
+    @model_validator(mode="after")
+    def _unique(self) -> ControlledListRuleSet:
+        _unique_keys([i.code for i in self.items], "items", "code")
+        _unique_keys([i.name for i in self.items], "items", "name")
+        return self
+
+    def names(self) -> list[str]:
+        return [i.name for i in self.items]
+
+    def by_code(self) -> dict[str, str]:
+        return {i.code: i.name for i in self.items}
 
 
 # ---------------------------------------------------------------- policies
@@ -645,6 +690,28 @@ class WorkflowTimeLimitsPolicy(RuleSetHeader):
         raise KeyError(key)
 
 
+CONTROL_LEVELS = ("company", "workshop", "team", "post")  # 公司、车间（部门）、班组、岗位
+
+
+class ControlLevelsPolicy(RuleSetHeader, Entry):
+    """kind: control_levels — the control level (管控层级) a measure gets by default for a risk level.
+    The whole mapping is one choice, so the set is itself a cited entry (project_default needs a note)."""
+
+    kind: Literal["control_levels"]
+    levels: dict[str, str]
+
+    @model_validator(mode="after")
+    def _complete(self) -> ControlLevelsPolicy:
+        if sorted(self.levels) != sorted(LEVELS):
+            raise PathError("levels", "levels 须恰好包含 red、orange、yellow、blue 各一次")
+        for level, target in self.levels.items():
+            if target not in CONTROL_LEVELS:
+                raise PathError(
+                    f"levels.{level}", f"{target!r} 不是管控层级，可选：{', '.join(CONTROL_LEVELS)}"
+                )
+        return self
+
+
 RuleSet = (
     PointMethodRuleSet
     | DirectRuleSet
@@ -656,6 +723,8 @@ RuleSet = (
     | RegionalLevelPolicy
     | InspectionFrequencyPolicy
     | WorkflowTimeLimitsPolicy
+    | ControlledListRuleSet
+    | ControlLevelsPolicy
 )
 
 KIND_MODELS: dict[str, type[RuleSetHeader]] = {
@@ -671,5 +740,13 @@ KIND_MODELS: dict[str, type[RuleSetHeader]] = {
     "regional_level": RegionalLevelPolicy,
     "inspection_frequency": InspectionFrequencyPolicy,
     "workflow_time_limits": WorkflowTimeLimitsPolicy,
+    "catalogue": ControlledListRuleSet,
+    "control_levels": ControlLevelsPolicy,
 }
-POLICY_KINDS = ("enterprise_level", "regional_level", "inspection_frequency", "workflow_time_limits")
+POLICY_KINDS = (
+    "enterprise_level",
+    "regional_level",
+    "inspection_frequency",
+    "workflow_time_limits",
+    "control_levels",
+)

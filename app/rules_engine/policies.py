@@ -1,6 +1,6 @@
 """Configurable policies (rules/policies/*.yaml): enterprise and regional level, inspection frequency,
-workflow time limits. The level rules are project defaults (no public source); every adjustment is a
-named rule whose reason goes into the trace."""
+workflow time limits, default control levels. The level rules are project defaults (no public source);
+every adjustment is a named rule whose reason goes into the trace."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def get_policy(
     name: str, jurisdiction: str | None = None, on: date | None = None, *, registry: Registry | None = None
 ) -> Any:
     """The policy rule set (a models.*Policy) that applies to a jurisdiction on a date.
-    name: enterprise_level | regional_level | inspection_frequency | workflow_time_limits."""
+    name: enterprise_level | regional_level | inspection_frequency | workflow_time_limits | control_levels."""
     if name not in POLICY_KINDS:
         raise RuleInputError("name", f"{name!r} 不是已知的政策，可选：{', '.join(POLICY_KINDS)}")
     registry = registry or get_registry()

@@ -21,7 +21,7 @@ runner = CliRunner()
 def test_check_passes_on_the_real_rules() -> None:
     result = runner.invoke(rules_app, ["check"])
     assert result.exit_code == 0, result.output
-    assert "规则校验通过" in result.stdout and "21 个规则集" in result.stdout
+    assert "规则校验通过" in result.stdout and "24 个规则集" in result.stdout
     assert "LEC法（lec）：1" in result.stdout
 
 
@@ -40,6 +40,16 @@ def test_check_fails_on_a_broken_file_with_file_and_path(
     # The same directory given with --dir.
     monkeypatch.delenv("SHUANGKONG_RULES_DIR")
     assert runner.invoke(rules_app, ["check", "--dir", str(rules_copy)]).exit_code == 1
+
+
+def test_check_names_a_duplicate_code_in_a_controlled_list(rules_copy: Path) -> None:
+    path = rules_copy / "catalogues/hazard-factors.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"][7]["code"] = "2102"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(rules_app, ["check", "--dir", str(rules_copy)])
+    assert result.exit_code == 1
+    assert "catalogues/hazard-factors.yaml: items.7.code: 2102 与 items.6 重复" in result.stderr
 
 
 CASES = [

@@ -2,6 +2,7 @@
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -9,6 +10,7 @@ import yaml
 from app.rules_engine.errors import RuleFileError, RuleInputError
 from app.rules_engine.loader import Registry, load_rules, rules_dir
 from app.rules_engine.models import Entry
+from app.rules_engine.policies import get_policy
 
 from .conftest import REAL_RULES
 
@@ -37,6 +39,8 @@ def test_real_rules_load_with_every_kind(registry: Registry) -> None:
         "regional_level",
         "inspection_frequency",
         "workflow_time_limits",
+        "catalogue",
+        "control_levels",
     }
 
 
@@ -75,6 +79,27 @@ def test_industry_codes_are_unchanged(registry: Registry) -> None:
         "city_gas",
         "other",
     ]
+
+
+def test_controlled_lists_load_and_their_items_cite_the_standard(registry: Registry) -> None:
+    accidents = registry.catalogue("accident-types")
+    assert accidents.ref == "accident-types@1986"
+    assert len(accidents.names()) == 20 and accidents.names()[0] == "物体打击"
+    assert accidents.names()[-1] == "其它伤害"
+    factors = registry.catalogue("hazard-factors")
+    assert factors.by_code()["2103"] == "电危害" and list(factors.by_code())[:2] == ["1", "11"]
+    # Items without their own citation carry the list's, so the citation audit reaches them too.
+    assert {i.citation for i in factors.items} == {factors.citation}
+    assert ("items[5]", factors.items[5]) in list(factors.entries())
+    with pytest.raises(RuleInputError, match="rule_set: industries@2026.1 不是受控清单"):
+        registry.catalogue("industries")
+
+
+def test_default_control_levels_are_a_cited_project_default(registry: Registry) -> None:
+    policy = get_policy("control_levels", registry=registry)
+    assert policy.levels == {"red": "company", "orange": "workshop", "yellow": "team", "blue": "post"}
+    assert policy.project_default and "项目默认" in policy.note
+    assert [path for path, _ in policy.entries()] == [""]
 
 
 def _edit(root: Path, rel: str, change) -> None:  # type: ignore[no-untyped-def]
@@ -155,6 +180,45 @@ def test_project_default_needs_a_note(rules_copy: Path) -> None:
     _edit(rules_copy, "policies/regional-level.yaml", lambda d: d["rules"][0].pop("note"))
     assert _errors(rules_copy) == [
         "policies/regional-level.yaml: rules.0: project_default 条目须用 note 说明这是项目默认（无公开来源）"
+    ]
+
+
+def test_a_broken_controlled_list_names_file_and_path(rules_copy: Path) -> None:
+    def breaks(d: dict[str, Any]) -> None:
+        d["items"][3]["name"] = "物体打击"
+        d["items"][5].pop("code")
+        d["items"][6]["citation"] = {"article": "第三条"}
+
+    _edit(rules_copy, "catalogues/accident-types.yaml", breaks)
+    assert _errors(rules_copy) == [
+        "catalogues/accident-types.yaml: items.5.code: 缺少必填字段",
+        "catalogues/accident-types.yaml: items.6.citation.standard: 缺少必填字段",
+    ]
+    _edit(rules_copy, "catalogues/accident-types.yaml", lambda d: d["items"][5].update(code="06"))
+    _edit(rules_copy, "catalogues/accident-types.yaml", lambda d: d["items"][6].pop("citation"))
+    assert _errors(rules_copy) == ["catalogues/accident-types.yaml: items.3.name: 物体打击 与 items.0 重复"]
+
+
+def test_a_controlled_list_without_citation_is_an_error(rules_copy: Path) -> None:
+    _edit(rules_copy, "catalogues/accident-types.yaml", lambda d: d.pop("citation"))
+    assert _errors(rules_copy) == [
+        "catalogues/accident-types.yaml: citation: 缺少必填字段（未写 citation 的条目沿用它）"
+    ]
+
+
+def test_control_levels_must_cover_every_level_with_a_known_level(rules_copy: Path) -> None:
+    levels = {"red": "company", "orange": "workshop", "yellow": "team", "blue": "post"}
+    _edit(rules_copy, "policies/control-levels.yaml", lambda d: d["levels"].update(red="boss"))
+    assert _errors(rules_copy) == [
+        "policies/control-levels.yaml: levels.red: 'boss' 不是管控层级，可选：company, workshop, team, post"
+    ]
+    _edit(rules_copy, "policies/control-levels.yaml", lambda d: d["levels"].pop("red"))
+    assert _errors(rules_copy) == [
+        "policies/control-levels.yaml: levels: levels 须恰好包含 red、orange、yellow、blue 各一次"
+    ]
+    _edit(rules_copy, "policies/control-levels.yaml", lambda d: d.update(levels=levels, note=None))
+    assert _errors(rules_copy) == [
+        "policies/control-levels.yaml: (根): project_default 条目须用 note 说明这是项目默认（无公开来源）"
     ]
 
 
