@@ -1,6 +1,5 @@
 """Enterprises (生产经营单位): scoping, validation, create and update. No HTTP here."""
 
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

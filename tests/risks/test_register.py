@@ -178,9 +178,7 @@ def test_stale_point_update_conflicts(db: Session, client: TestClient) -> None:
         ).status_code
         == 200
     )
-    stale = client.patch(
-        f"/api/risks/points/{point.id}", json={"version": version, "post": "乙"}, headers=h
-    )
+    stale = client.patch(f"/api/risks/points/{point.id}", json={"version": version, "post": "乙"}, headers=h)
     assert stale.status_code == 409
 
 
