@@ -25,6 +25,7 @@ JOB_MODULES: list[str] = [
     "app.risks.jobs",
     "app.hazards.jobs",
     "app.supervision.jobs",
+    "app.grading.jobs",
 ]
 
 # How far back latest_fire() looks; a job that fires less often than this is treated as never due.

@@ -22,6 +22,7 @@ from app.db import session_scope
 from app.scheduler import registry
 from app.scheduler.locks import HOST, exclusive_session
 from app.scheduler.models import JobRun
+from app.scheduler.settings import get_scheduler_settings
 from app.timeutil import utcnow
 
 log = logging.getLogger("shuangkong.scheduler")
@@ -97,6 +98,10 @@ def tick(now: datetime | None = None, names: Iterable[str] | None = None) -> lis
     schedule logic, on the movable clock: the APScheduler timer, the catch-up on start and tests
     all come through here, so missed periods coalesce into one run and nothing runs twice."""
     now = now or utcnow()
+    try:
+        fail_stuck_runs()
+    except Exception:  # noqa: BLE001 - housekeeping must not stop the due runs
+        log.exception("could not clean up interrupted runs")
     runs: list[JobRun] = []
     for spec in registry.all_jobs(names):
         due = registry.latest_fire(spec.trigger, now)
@@ -110,6 +115,28 @@ def tick(now: datetime | None = None, names: Iterable[str] | None = None) -> lis
         except Exception:  # noqa: BLE001 - e.g. the database was briefly unreachable; try next time
             log.exception("could not run job %s for %s", spec.name, due.isoformat())
     return runs
+
+
+INTERRUPTED = "进程中断"
+
+
+def fail_stuck_runs(older_than: timedelta | None = None) -> int:
+    """Runs left "running" by a killed process would stay so forever: once they are older than the
+    timeout (SHUANGKONG_SCHEDULER_STUCK_RUN_HOURS) they are recorded as failed, "进程中断". A run that
+    is in fact still going and finishes later overwrites this with its real outcome."""
+    if older_than is None:
+        older_than = timedelta(hours=get_scheduler_settings().scheduler_stuck_run_hours)
+    now = utcnow()
+    with session_scope() as session:
+        result = session.execute(
+            update(JobRun)
+            .where(JobRun.status == "running", JobRun.started_at < now - older_than)
+            .values(status="failed", finished_at=now, error=INTERRUPTED)
+        )
+        n = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if n:
+        log.warning("marked %d interrupted run(s) as failed", n)
+    return n
 
 
 def fire(name: str) -> None:

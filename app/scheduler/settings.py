@@ -10,6 +10,8 @@ class SchedulerSettings(BaseSettings):
 
     # A SQLite lease outlives a crashed process by at most this long.
     scheduler_lease_seconds: int = 3600
+    # A run still "running" this long after it started was cut off (process killed): it is marked failed.
+    scheduler_stuck_run_hours: float = 6.0
     # Finished runs older than this are pruned by scheduler.prune_history.
     scheduler_history_days: int = 90
     # 双随机: the policy gives blue enterprises 0 fixed inspections, yet they stay in the random pool;

@@ -108,7 +108,7 @@ def test_major_path_needs_full_plan_regulator_and_close_guard(world):
         err = world.act(h["id"], "accept", who="inspector", expect=409)
         assert err["detail"] == "挂牌督办未销案"
     finally:
-        transitions.close_guards.clear()
+        transitions.close_guards.pop()
     assert world.act(h["id"], "accept", who="inspector")["state"] == "closed"
 
 
