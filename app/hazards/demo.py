@@ -155,7 +155,7 @@ def _one(
                 _do(session, worker, hazard, s.StartRectification, plan=_plan(day, major, rng))
             elif step == "spot":
                 photo = attachments.save_image(
-                    session, worker, io.BytesIO(_photo(rng)), "现场照片.png", ent.id
+                    session, worker, io.BytesIO(demo_photo(rng)), "现场照片.png", ent.id
                 )
                 _do(
                     session,
@@ -215,7 +215,7 @@ def _do(session: Session, user: Principal, hazard: Hazard, model: Any, **payload
     service.transition(session, user, hazard.id, model(action=action, version=hazard.version, **payload))
 
 
-def _photo(rng: random.Random) -> bytes:
+def demo_photo(rng: random.Random) -> bytes:
     """A small made-up picture standing in for a site photo."""
     img = Image.new("RGB", (320, 240), (rng.randrange(150, 220),) * 3)
     draw = ImageDraw.Draw(img)

@@ -4,16 +4,20 @@ Runs after the hazards demo. Idempotent: does nothing when cases exist. Enterpri
 by a principal of the enterprise itself (no user id), so the history reads like a real case.
 """
 
+import io
+import random
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.attachments import service as attachments
 from app.attachments.models import Attachment
 from app.auth import service as auth
 from app.auth.models import User
 from app.auth.principal import SYSTEM, Principal
 from app.enterprises.models import Enterprise
+from app.hazards.demo import demo_photo
 from app.hazards.models import Hazard
 from app.supervision import service
 from app.supervision.models import SupervisionCase
@@ -91,14 +95,17 @@ def load_demo_cases(session: Session) -> int:
             .where(Attachment.enterprise_id == case.enterprise_id)
             .order_by(Attachment.id)
         )
+        if photo is None and "apply_closure" in path:
+            evidence = io.BytesIO(demo_photo(random.Random(case.id)))
+            photo = attachments.save_image(
+                session, enterprise, evidence, "整改验收照片.png", case.enterprise_id
+            ).id
         for action in path if not overdue else ["acknowledge"]:
             actor = (
                 enterprise
                 if action in ("acknowledge", "report_progress", "apply_closure", "request_extension")
                 else inspector
             )
-            if action == "apply_closure" and photo is None:
-                break  # no evidence photo in the demo data for this enterprise
             body_in = ActionIn(
                 kind=None,
                 level=None,
