@@ -45,7 +45,7 @@ def _direct_counts(session: Session) -> dict[str, dict[str, int]]:
         .group_by(Enterprise.region_code, EnterpriseLevel.level)
     )
     out: dict[str, dict[str, int]] = defaultdict(empty_counts)
-    for code, level, n in session.execute(stmt).tuples():
+    for code, level, n in session.execute(stmt):
         if code is None:
             continue
         out[code][level if level in LEVEL_ORDER else UNRATED] += n
@@ -53,7 +53,7 @@ def _direct_counts(session: Session) -> dict[str, dict[str, int]]:
 
 
 def _paths(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Region.code, Region.path)).tuples().all())
+    return dict(session.execute(select(Region.code, Region.path)).all())
 
 
 def subtree_counts(session: Session, paths: dict[str, str] | None = None) -> dict[str, dict[str, int]]:

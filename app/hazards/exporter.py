@@ -74,7 +74,7 @@ LEDGER_HEADERS = [
 def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[bytes]) -> int:
     """Stream the filtered hazards into a write-only workbook; returns the row count."""
     industries = enterprises.industries()
-    region_names = dict(list(session.execute(select(Region.code, Region.name)).tuples()))
+    region_names = dict(list(session.execute(select(Region.code, Region.name))))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("隐患台账")
     ws.append(LEDGER_HEADERS)

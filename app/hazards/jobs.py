@@ -48,7 +48,7 @@ def _open_with_deadline(session: Session, first: date, last: date) -> Rows:
         .where(Hazard.deadline.between(first, last), Hazard.state.not_in(FINISHED))
         .order_by(Hazard.id)
     )
-    return list(rows.tuples())
+    return list(rows)
 
 
 def _inspectors(session: Session, ent: Enterprise) -> list[int]:
@@ -152,7 +152,7 @@ def _extension_reminders(session: Session, day: date, ahead: date) -> int:
         .order_by(HazardExtension.id)
     )
     due = []
-    for ext, hazard, ent in rows.tuples():
+    for ext, hazard, ent in rows:
         decide_by = add_limit(to_local(ext.requested_at).date(), "extension_decision")
         if day - timedelta(days=CATCH_UP_DAYS) <= decide_by <= ahead:
             due.append((ext, hazard, ent, decide_by))

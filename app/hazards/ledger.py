@@ -169,7 +169,7 @@ def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> li
         )
     stmt = scoped.join(Enterprise, Enterprise.id == Hazard.enterprise_id).add_columns(Enterprise.region_code)
     per_code = session.execute(stmt.group_by(Enterprise.region_code)).all()
-    paths = dict(list(session.execute(select(Region.code, Region.path)).tuples()))
+    paths = dict(list(session.execute(select(Region.code, Region.path))))
     out = []
     fields = ("found", "closed", "major", "major_closed", "overdue", "open_major", "funds")
     for child in children:

@@ -561,9 +561,7 @@ def allowed_actions(session: Session, user: Principal, hazard: Hazard) -> list[s
 def enterprise_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(
-        list(session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).tuples())
-    )
+    return dict(list(session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))))
 
 
 def to_out(hazard: Hazard, name: str | None) -> dict[str, Any]:

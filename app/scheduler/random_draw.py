@@ -154,9 +154,7 @@ def compute_plan(
             select(EnterpriseLevel.enterprise_id, EnterpriseLevel.level).where(
                 EnterpriseLevel.is_current.is_(True)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     by_level: dict[str, list[int]] = {lvl: [] for lvl in LEVELS}
     for eid in enterprises:
@@ -168,7 +166,7 @@ def compute_plan(
         draft.counts[f"{lvl}_drawn"] = len(chosen[lvl])
 
     departments = dict(
-        session.execute(select(User.id, User.department).where(User.role == "inspector")).tuples().all()
+        session.execute(select(User.id, User.department).where(User.role == "inspector")).all()
     )
     last = _last_inspectors(session, key, [eid for ids in chosen.values() for eid in ids])
     pools: dict[tuple[str, str], list[int]] = {}
@@ -254,9 +252,7 @@ def _tell_inspectors(session: Session, month: str, items: list[DraftItem]) -> No
     names = dict(
         session.execute(
             select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_([i.enterprise_id for i in items]))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     tasks: dict[int, list[str]] = {}
     for item in items:
@@ -291,7 +287,7 @@ def public_plan(session: Session, month: str) -> dict[str, object]:
     ).all()
     uids = {u for ids, _, _ in rows for u in ids}
     names = select(User.id, User.display_name).where(User.id.in_(uids))
-    display = dict(session.execute(names).tuples().all())
+    display = dict(session.execute(names).all())
     return {
         "month": plan.month,
         "published_at": plan.published_at,

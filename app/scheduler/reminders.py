@@ -61,7 +61,7 @@ class NotifyOnce:
                 .where(Notification.kind == kind, Notification.link.in_(wanted[i : i + _IN_CHUNK]))
                 .distinct()
             )
-            for link, title in rows.tuples():
+            for link, title in rows:
                 if link is not None:
                     self.sent[link].append(title)
 
