@@ -4,10 +4,6 @@ Rows stream in batches so memory stays bounded. Re-importing the same file chang
 (idempotent on the credit code). All-or-nothing by default: any bad row means nothing is written.
 """
 
-import csv
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -25,9 +21,16 @@ from app.errors import AppError, BadInput, Forbidden
 from app.regions import service as regions
 from app.regions.gcj02 import gcj02_to_wgs84
 from app.regions.models import Region
+from app.spreadsheets import (
+    MAX_REPORTED_ERRORS,
+    ImportReport,
+    cell_text,
+    check_header,
+    column_letter,
+    read_rows,
+)
 
 BATCH = 1000
-MAX_REPORTED_ERRORS = 1000
 _SCALE_BY_NAME = {v: k for k, v in SCALES.items()}
 _STATUS_BY_NAME = {v: k for k, v in STATUSES.items()}
 _CRS_NAMES = {"": "wgs84", "WGS84": "wgs84", "WGS-84": "wgs84", "GCJ02": "gcj02", "GCJ-02": "gcj02"}
@@ -35,122 +38,9 @@ WRITTEN_FIELDS = [c.field for c in COLUMNS if not c.export_only and c.field not 
 WRITTEN_FIELDS.append("region_code")
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    notes: list[str] = field(default_factory=list)
-    written: bool = True
-
-    def add_error(self, row: int, column: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(row, column, message))
-
-    def summary(self) -> str:
-        if not self.written:
-            return f"共 {self.rows} 行，发现 {self.error_count} 处错误，未导入任何数据（全部成功才导入）。"
-        return (
-            f"共 {self.rows} 行：新增 {self.created}，更新 {self.updated}，未变化 {self.unchanged}，"
-            f"错误 {self.error_count}。"
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "error_count": self.error_count,
-            "errors": [e.__dict__ for e in self.errors],
-            "notes": self.notes,
-            "written": self.written,
-            "summary": self.summary(),
-        }
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _rows_xlsx(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a broken file
-        raise BadInput(f"无法读取 .xlsx 文件：{exc}", field="file") from exc
-    ws = wb.worksheets[0]
-    return ws.iter_rows(values_only=True), ws.max_row
-
-
-def _rows_csv(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]:
-    raw = stream.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")  # a superset of GBK, as saved by Excel on Chinese Windows
-        except UnicodeDecodeError as exc:
-            raise BadInput("CSV 文件编码无法识别，请使用 UTF-8 或 GBK 编码保存", field="file") from exc
-    return (tuple(r) for r in csv.reader(io.StringIO(text))), None
-
-
-def read_rows(stream: IO[bytes], filename: str) -> tuple[Iterator[tuple[Any, ...]], int | None]:
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        return _rows_xlsx(stream)
-    if suffix == ".csv":
-        return _rows_csv(stream)
-    raise BadInput(f"不支持的文件类型 {suffix or '(无扩展名)'}，请上传 .xlsx 或 .csv", field="file")
-
-
 def _header_map(header: tuple[Any, ...]) -> list[str]:
-    """Map each column index to a field, or reject the header with every problem named."""
-    names = [str(h).strip() if h is not None else "" for h in header]
-    while names and not names[-1]:
-        names.pop()
-    problems = []
-    for i, name in enumerate(names):
-        if not name:
-            problems.append(f"第1行第{_column_letter(i)}列表头为空（可能是合并单元格，请取消合并后重试）")
-    unknown = [n for n in names if n and n not in BY_HEADER]
-    if unknown:
-        problems.append(f"多余或无法识别的列：{'、'.join(unknown)}")
-    missing = [c.header for c in COLUMNS if c.required and c.header not in names]
-    if missing:
-        problems.append(f"缺少必填列：{'、'.join(missing)}")
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    if duplicated:
-        problems.append(f"列重复：{'、'.join(duplicated)}")
-    if problems:
-        expected = "、".join(c.header for c in COLUMNS)
-        raise BadInput("；".join(problems) + f"。应有的列：{expected}", field="header")
+    names = check_header(header, [c.header for c in COLUMNS], [c.header for c in COLUMNS if c.required])
     return [BY_HEADER[n].field for n in names]
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _parse_row(cells: dict[str, Any], row_no: int, report: ImportReport) -> dict[str, Any] | None:
@@ -165,32 +55,32 @@ def _parse_row(cells: dict[str, Any], row_no: int, report: ImportReport) -> dict
 
     out: dict[str, Any] = {}
     try:
-        out["credit_code"], _ = service.normalised_credit_code(_text(cells.get("credit_code")))
+        out["credit_code"], _ = service.normalised_credit_code(cell_text(cells.get("credit_code")))
     except AppError as exc:
         bad("credit_code", exc.detail)
-    name = _text(cells.get("name"))
+    name = cell_text(cells.get("name"))
     if not 2 <= len(name) <= 200:
         bad("name", "企业名称应为2至200个字符")
     out["name"] = name
     try:
-        out["industry"] = service.industry_code(_text(cells.get("industry")))
+        out["industry"] = service.industry_code(cell_text(cells.get("industry")))
     except AppError as exc:
         bad("industry", exc.detail)
-    scale = _text(cells.get("scale")) or "规下"
+    scale = cell_text(cells.get("scale")) or "规下"
     out["scale"] = _SCALE_BY_NAME.get(scale, scale if scale in SCALES else None)
     if out["scale"] is None:
         bad("scale", f"规模应为 规上 或 规下，实际为 {scale!r}")
-    status = _text(cells.get("status")) or "在营"
+    status = cell_text(cells.get("status")) or "在营"
     out["status"] = _STATUS_BY_NAME.get(status, status if status in STATUSES else None)
     if out["status"] is None:
         bad("status", f"状态应为 在营、停产 或 关闭，实际为 {status!r}")
-    crs = _text(cells.get("crs")).upper()
+    crs = cell_text(cells.get("crs")).upper()
     out["crs"] = _CRS_NAMES.get(crs)
     if out["crs"] is None:
         bad("crs", f"坐标系应为 WGS84 或 GCJ-02，实际为 {crs!r}")
     for key in ("lon", "lat"):
         try:
-            out[key] = float(_text(cells.get(key)))
+            out[key] = float(cell_text(cells.get(key)))
         except ValueError:
             bad(key, "应为数字（十进制度）")
     if "lon" in out and "lat" in out:
@@ -200,7 +90,7 @@ def _parse_row(cells: dict[str, Any], row_no: int, report: ImportReport) -> dict
             bad("lat" if exc.field == "lat" else "lon", exc.detail)
     limits = {"address": 300, "department": 100, "contact_name": 50, "contact_phone": 30, "township_code": 12}
     for key, limit in limits.items():
-        value = _text(cells.get(key)) or None
+        value = cell_text(cells.get(key)) or None
         if value and len(value) > limit:
             bad(key, f"过长，最多 {limit} 个字符")
         out[key] = value
@@ -345,12 +235,12 @@ def import_stream(
 
     for row_no, values in enumerate(rows, start=2):
         bar.update(1)
-        if values is None or all(v is None or _text(v) == "" for v in values):
+        if values is None or all(v is None or cell_text(v) == "" for v in values):
             continue
         report.rows += 1
-        extra = [v for v in values[len(fields) :] if _text(v)]
+        extra = [v for v in values[len(fields) :] if cell_text(v)]
         if extra:
-            report.add_error(row_no, _column_letter(len(fields)), "表头之外的列有数据")
+            report.add_error(row_no, column_letter(len(fields)), "表头之外的列有数据")
             continue
         rec = _parse_row(dict(zip(fields, values, strict=False)), row_no, report)
         if rec is not None:

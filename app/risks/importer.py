@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 from app.audit import service as audit
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
-from app.enterprises.importer import ImportReport, _column_letter, _text, read_rows
 from app.enterprises.models import Enterprise
 from app.errors import AppError, BadInput, Forbidden
 from app.grading import enterprise as grading
@@ -32,6 +31,7 @@ from app.risks.models import (
 from app.risks.register import BY_HEADER, COLUMNS, FACTOR_KEYS
 from app.risks.service import POINT_FIELDS, clean_point_values, keyed
 from app.rules_engine import RuleInputError, evaluate_point
+from app.spreadsheets import ImportReport, cell_text, check_header, column_letter, read_rows
 from app.timeutil import local_today
 
 _METHODS = {"LEC": "lec", "LS": "ls", "MES": "mes"}
@@ -41,32 +41,13 @@ DEFAULT_FREQUENCY = "monthly"
 
 
 def _header_map(header: tuple[Any, ...]) -> list[str | None]:
-    """Column index → field; unknown or missing columns reject the whole file with every problem named."""
-    names = [_text(h) for h in header]
-    while names and not names[-1]:
-        names.pop()
-    problems = []
-    empty = [_column_letter(i) for i, n in enumerate(names) if not n]
-    if empty:
-        problems.append(f"第1行 {'、'.join(empty)} 列表头为空")
-    unknown = [n for n in names if n and n not in BY_HEADER]
-    if unknown:
-        problems.append(f"无法识别的列：{'、'.join(unknown)}")
-    missing = [c.header for c in COLUMNS if c.required and c.header not in names]
-    if missing:
-        problems.append(f"缺少必填列：{'、'.join(missing)}")
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    if duplicated:
-        problems.append(f"列重复：{'、'.join(duplicated)}")
-    if problems:
-        raise BadInput(
-            "；".join(problems) + f"。应有的列：{'、'.join(c.header for c in COLUMNS)}", field="header"
-        )
+    """Column index → field (None for computed columns such as 分值, which are recalculated)."""
+    names = check_header(header, [c.header for c in COLUMNS], [c.header for c in COLUMNS if c.required])
     return [None if BY_HEADER[n].computed else BY_HEADER[n].field for n in names]
 
 
 def _number(value: Any) -> int | float | None:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     number = float(text)
@@ -89,12 +70,12 @@ class _Row:
 
     def _parse(self, cells: dict[str, Any], jurisdiction: str | None) -> None:
         raw: dict[str, Any] = {
-            "name": _text(cells.get("name")),
-            "point_type": _text(cells.get("point_type")),
-            "location": _text(cells.get("location")) or None,
-            "department": _text(cells.get("department")) or None,
-            "post": _text(cells.get("post")) or None,
-            "responsible_person": _text(cells.get("responsible_person")),
+            "name": cell_text(cells.get("name")),
+            "point_type": cell_text(cells.get("point_type")),
+            "location": cell_text(cells.get("location")) or None,
+            "department": cell_text(cells.get("department")) or None,
+            "post": cell_text(cells.get("post")) or None,
+            "responsible_person": cell_text(cells.get("responsible_person")),
         }
         for fld, header, limit in (("name", "风险点", 200), ("responsible_person", "责任人", 50)):
             if not raw[fld]:
@@ -110,10 +91,10 @@ class _Row:
                 self.bad(header, f"过长，最多 {limit} 个字符")
         # "2103 电危害" as exported, or just the code or the name.
         raw["hazard_factors"] = [
-            v.split(" ")[0] for v in _LIST_SPLIT.split(_text(cells.get("hazard_factors"))) if v
+            v.split(" ")[0] for v in _LIST_SPLIT.split(cell_text(cells.get("hazard_factors"))) if v
         ]
-        raw["accident_types"] = [v for v in _LIST_SPLIT.split(_text(cells.get("accident_types"))) if v]
-        people = _text(cells.get("exposed_people")) or "0"
+        raw["accident_types"] = [v for v in _LIST_SPLIT.split(cell_text(cells.get("accident_types"))) if v]
+        people = cell_text(cells.get("exposed_people")) or "0"
         try:
             raw["exposed_people"] = int(float(people))
             if raw["exposed_people"] < 0 or float(people) != raw["exposed_people"]:
@@ -133,13 +114,13 @@ class _Row:
         self._measures(cells, level, raw["responsible_person"])
 
     def _assess(self, cells: dict[str, Any], jurisdiction: str | None, people: int) -> str | None:
-        method_text = _text(cells.get("method")).upper()
+        method_text = cell_text(cells.get("method")).upper()
         values: dict[str, float] = {}
         for key in FACTOR_KEYS:
             try:
                 number = _number(cells.get(key))
             except ValueError:
-                self.bad(key, f"应为数字，实际为 {_text(cells.get(key))!r}")
+                self.bad(key, f"应为数字，实际为 {cell_text(cells.get(key))!r}")
                 continue
             if number is not None:
                 values[key] = number
@@ -169,8 +150,8 @@ class _Row:
         return decision.level
 
     def _measures(self, cells: dict[str, Any], level: str | None, person: str) -> None:
-        level_text = _text(cells.get("control_level"))
-        freq_text = _text(cells.get("check_frequency"))
+        level_text = cell_text(cells.get("control_level"))
+        freq_text = cell_text(cells.get("check_frequency"))
         try:
             control = (
                 keyed(_LIST_SPLIT.split(level_text)[0], CONTROL_LEVELS, "control_level", "管控层级")
@@ -190,7 +171,7 @@ class _Row:
             self.bad("排查频次", exc.detail)
             return
         for kind, label in MEASURE_KINDS.items():
-            for text in _SPLIT.split(_text(cells.get(f"measures.{kind}"))):
+            for text in _SPLIT.split(cell_text(cells.get(f"measures.{kind}"))):
                 text = text.strip()
                 if not text:
                     continue
@@ -328,11 +309,11 @@ def import_stream(
     good: list[_Row] = []
     seen: dict[str, int] = {}
     for row_no, values in enumerate(rows_iter, start=2):
-        if values is None or all(_text(v) == "" for v in values):
+        if values is None or all(cell_text(v) == "" for v in values):
             continue
         report.rows += 1
-        if any(_text(v) for v in values[len(fields) :]):
-            report.add_error(row_no, _column_letter(len(fields)), "表头之外的列有数据")
+        if any(cell_text(v) for v in values[len(fields) :]):
+            report.add_error(row_no, column_letter(len(fields)), "表头之外的列有数据")
             continue
         cells = {f: v for f, v in zip(fields, values, strict=False) if f is not None}
         row = _Row(row_no, cells, report, ent.region_code)

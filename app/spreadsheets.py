@@ -1,0 +1,132 @@
+"""Reading spreadsheets that people upload (.xlsx, or CSV in UTF-8 or GBK) and reporting bad rows.
+
+Shared by every bulk import, so that files, headers and error reports behave the same everywhere.
+"""
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from app.errors import BadInput
+
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    written: bool = True
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, message))
+
+    def summary(self) -> str:
+        if not self.written:
+            return f"共 {self.rows} 行，发现 {self.error_count} 处错误，未导入任何数据（全部成功才导入）。"
+        return (
+            f"共 {self.rows} 行：新增 {self.created}，更新 {self.updated}，未变化 {self.unchanged}，"
+            f"错误 {self.error_count}。"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error_count": self.error_count,
+            "errors": [e.__dict__ for e in self.errors],
+            "notes": self.notes,
+            "written": self.written,
+            "summary": self.summary(),
+        }
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _rows_xlsx(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a broken file
+        raise BadInput(f"无法读取 .xlsx 文件：{exc}", field="file") from exc
+    ws = wb.worksheets[0]
+    return ws.iter_rows(values_only=True), ws.max_row
+
+
+def _rows_csv(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]:
+    raw = stream.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")  # a superset of GBK, as saved by Excel on Chinese Windows
+        except UnicodeDecodeError as exc:
+            raise BadInput("CSV 文件编码无法识别，请使用 UTF-8 或 GBK 编码保存", field="file") from exc
+    return (tuple(r) for r in csv.reader(io.StringIO(text))), None
+
+
+def read_rows(stream: IO[bytes], filename: str) -> tuple[Iterator[tuple[Any, ...]], int | None]:
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        return _rows_xlsx(stream)
+    if suffix == ".csv":
+        return _rows_csv(stream)
+    raise BadInput(f"不支持的文件类型 {suffix or '(无扩展名)'}，请上传 .xlsx 或 .csv", field="file")
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def check_header(header: tuple[Any, ...], known: Sequence[str], required: Sequence[str]) -> list[str]:
+    """The column names of the first row, or BadInput naming every problem at once."""
+    names = [cell_text(h) for h in header]
+    while names and not names[-1]:
+        names.pop()
+    problems = []
+    for i, name in enumerate(names):
+        if not name:
+            problems.append(f"第1行第{column_letter(i)}列表头为空（可能是合并单元格，请取消合并后重试）")
+    unknown = [n for n in names if n and n not in known]
+    if unknown:
+        problems.append(f"多余或无法识别的列：{'、'.join(unknown)}")
+    missing = [h for h in required if h not in names]
+    if missing:
+        problems.append(f"缺少必填列：{'、'.join(missing)}")
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        problems.append(f"列重复：{'、'.join(duplicated)}")
+    if problems:
+        raise BadInput("；".join(problems) + f"。应有的列：{'、'.join(known)}", field="header")
+    return names
