@@ -3,15 +3,22 @@
 Mount: cli.add_typer(map_app, name="map")
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 map_app = typer.Typer(help="区域安全风险四色分布图", no_args_is_help=True)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Resolves once the browser has painted the frame after this one: the drawn map is on screen.
+NEXT_PAINT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 @map_app.command("render")
@@ -61,6 +68,18 @@ def render(
 
 def snapshot(html: str, png: Path, *, offline: bool = True, size: tuple[int, int] = (1400, 1000)) -> float:
     """Screenshot a standalone map with Debian's Chromium; returns seconds until the map was ready."""
+    with open_map(html, offline=offline, size=size) as (page, elapsed):
+        png.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(png))
+    return elapsed
+
+
+@contextmanager
+def open_map(
+    html: str, *, offline: bool = True, size: tuple[int, int] = (1400, 1000)
+) -> Iterator[tuple["Page", float]]:
+    """A standalone map open in Debian's Chromium: (page, seconds from navigation until every layer was
+    drawn and a frame with it painted)."""
     import tempfile
     import time
 
@@ -78,12 +97,10 @@ def snapshot(html: str, png: Path, *, offline: bool = True, size: tuple[int, int
                 started = time.perf_counter()
                 page.goto(page_file.as_uri())
                 page.wait_for_selector("body[data-sk-ready]", state="attached", timeout=60_000)
-                elapsed = time.perf_counter() - started
-                png.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(png))
+                page.evaluate(NEXT_PAINT)
+                yield page, time.perf_counter() - started
             finally:
                 browser.close()
-    return elapsed
 
 
 def _file_only(route):  # type: ignore[no-untyped-def]

@@ -7,7 +7,17 @@ import pytest
 import shapely
 
 from app.mapping import assets
-from app.mapping.builder import EnterprisePoint, MapLayers, MapOptions, RegionShape, build_map, render_html
+from app.mapping.builder import (
+    GRID_MAX_ZOOM,
+    GRID_MIN_POINTS,
+    MIN_ZOOM,
+    EnterprisePoint,
+    MapLayers,
+    MapOptions,
+    RegionShape,
+    build_map,
+    render_html,
+)
 from app.mapping.settings import MapSettingsError, resolve_tiles
 from app.regions.gcj02 import wgs84_to_gcj02
 
@@ -58,7 +68,52 @@ def test_legend_title_tooltip_data_and_synthetic_mark():
     west, east = features(html)
     assert west["properties"] == {"c": "139101", "n": "西区", "l": 3, "k": [1, 0, 0, 0, 0], "s": 0}
     assert east["properties"]["l"] == 4 and east["properties"]["s"] == 1
-    assert '{"p":[[118.2,39.2,1,7]],"n":["甲企业"]}' in html
+    # Few points: no pre-computed clusters, the browser clusters them itself.
+    assert '{"p":[[118.2,39.2,1,7]],"n":["甲企业"],"g":null}' in html
+
+
+def grids(html: str) -> dict:
+    return json.loads(re.search(r',"g":(\{"z".*?\]\]\})\}', html).group(1))
+
+
+def clusters(flat: list) -> list[tuple[float, float, list[int]]]:
+    """[(lon, lat, counts per level index blue, yellow, orange, red, unrated)] from a grid's flat array."""
+    return [(flat[i], flat[i + 1], flat[i + 2 : i + 7]) for i in range(0, len(flat), 7)]
+
+
+def test_many_points_come_with_a_cluster_grid_per_zoom_holding_every_point_once():
+    # Two towns 200 km apart: a red one and a blue one with two unrated enterprises, and one far-off farm.
+    west = [
+        EnterprisePoint(i, f"西{i}", 116.0 + (i % 40) * 1e-4, 39.0 + (i // 40) * 1e-4, "red")
+        for i in range(1200)
+    ]
+    east = [
+        EnterprisePoint(
+            2000 + i, f"东{i}", 118.5 + (i % 40) * 1e-4, 39.5 + (i // 40) * 1e-4, "blue" if i > 1 else None
+        )
+        for i in range(GRID_MIN_POINTS - 1200 - 1)
+    ]
+    farm = EnterprisePoint(9999, "远处农场", 119.9, 41.9, "yellow")
+    points = [*west, *east, farm]
+    g = grids(render(points=points))
+    assert g["z"] == MIN_ZOOM and len(g["c"]) == len(g["s"]) == GRID_MAX_ZOOM - MIN_ZOOM + 1
+    for flat, alone in zip(g["c"], g["s"], strict=True):
+        assert sum(sum(k) for _, _, k in clusters(flat)) + len(alone) == len(points)
+    # Widest zoom: one cluster per town at its points' mean, counted per level; the farm stands alone.
+    (wx, wy, wk), (ex, ey, ek) = sorted(clusters(g["c"][0]))
+    assert wk == [0, 0, 0, 1200, 0] and (wx, wy) == (
+        pytest.approx(116.002, abs=1e-4),
+        pytest.approx(39.00145, abs=1e-4),
+    )
+    assert ek == [len(east) - 2, 0, 0, 0, 2] and ex == pytest.approx(118.502, abs=1e-4)
+    assert [points[i].name for i in g["s"][0]] == ["远处农场"]
+
+
+def test_the_grid_follows_the_tiles_datum():
+    points = [EnterprisePoint(i, "甲", 118.2 + i * 1e-6, 39.2, "blue") for i in range(GRID_MIN_POINTS)]
+    ((lon, lat, _),) = clusters(grids(render(points=points, tiles=resolve_tiles("amap")))["c"][0])
+    glon, glat = wgs84_to_gcj02(118.201, 39.2)
+    assert (lon, lat) == (pytest.approx(float(glon), abs=1e-4), pytest.approx(float(glat), abs=1e-4))
 
 
 def test_no_synthetic_mark_for_real_data():
