@@ -249,7 +249,8 @@ def create_hazard(
         enterprise_id=ent.id,
         region_path=_region_path(session, ent),
     )
-    enterprise_grading.recompute_enterprise_level(session, ent.id, user)
+    if _counts_for_level(hazard):
+        enterprise_grading.recompute_enterprise_level(session, ent.id, user)
     return Created(hazard, True)
 
 
@@ -500,6 +501,11 @@ EFFECTS: dict[str, Any] = {
 }
 
 
+def _counts_for_level(hazard: Hazard) -> bool:
+    """Only open 重大 and overdue hazards enter the enterprise level policy; others need no regrade."""
+    return hazard.state not in FINISHED and (hazard.grade == "major" or hazard.is_overdue)
+
+
 def transition(session: Session, user: Principal, hazard_id: int, body: Any) -> Hazard:
     """Apply one action of the table; 409 with the allowed actions when it is not allowed now."""
     _writer(user)
@@ -518,6 +524,7 @@ def transition(session: Session, user: Principal, hazard_id: int, body: Any) -> 
         )
     next_state = t.TABLE[(hazard.state, body.action)][0]
     before = audit.snapshot(hazard, AUDITED)
+    counted_before = _counts_for_level(hazard)
     from_state = hazard.state
     effect: Effect = EFFECTS[body.action](ctx, body)
     ids = attachments.check_ids(session, user, effect.attachments or [], hazard.enterprise_id)
@@ -537,8 +544,8 @@ def transition(session: Session, user: Principal, hazard_id: int, body: Any) -> 
         region_path=_region_path(session, ent),
         note=effect.note,
     )
-    # Open 重大 and overdue hazards raise the enterprise's overall level.
-    enterprise_grading.recompute_enterprise_level(session, hazard.enterprise_id, user)
+    if counted_before or _counts_for_level(hazard):
+        enterprise_grading.recompute_enterprise_level(session, hazard.enterprise_id, user)
     return hazard
 
 

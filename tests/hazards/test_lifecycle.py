@@ -171,3 +171,23 @@ def test_major_items_listed_for_the_enterprise_industry(world):
         ).status_code
         == 404
     )
+
+
+def test_open_major_hazard_raises_the_enterprise_level_until_closed(world, db):
+    from sqlalchemy import select
+
+    from app.grading.models import EnterpriseLevel
+
+    def level() -> str | None:
+        return db.scalar(
+            select(EnterpriseLevel.level).where(
+                EnterpriseLevel.enterprise_id == world.ent.id, EnterpriseLevel.is_current.is_(True)
+            )
+        )
+
+    world.create()  # a 一般 hazard does not enter the policy
+    assert level() is None
+    h = world.create(grade="major", major_item="gm-3-2")
+    assert level() == "orange"  # 存在未销号的重大事故隐患 → 至少橙色
+    world.act(h["id"], "withdraw", who="inspector", reason="误报")
+    assert level() == "blue"
