@@ -14,7 +14,9 @@ from app.errors import Forbidden, NotAuthenticated
 SESSION_COOKIE = "sk_session"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-DbSession = Annotated[Session, Depends(get_session)]
+# "function" scope: commit (or roll back) before the response is sent, so a client never sees success
+# for a write that then fails to commit.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def session_token(request: Request) -> str | None:

@@ -1,36 +1,36 @@
-"""Server-rendered pages for people: login, home, enterprise register."""
+"""Server-rendered pages for people: login, home, enterprise register; the other page modules are
+included at the end, so mounting this one router mounts every page."""
 
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from app.auth import service as auth
-from app.auth.deps import SESSION_COOKIE, DbSession, optional_principal, session_token
-from app.auth.models import ROLES
+from app.auth.deps import SESSION_COOKIE, DbSession, session_token
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.enterprises import service as enterprises
-from app.enterprises.models import SCALES, STATUSES, Enterprise
+from app.enterprises.models import Enterprise
 from app.errors import Forbidden
-from app.regions.models import LEVEL_NAMES, Region
-from app.timeutil import fmt_local
+from app.regions.models import Region
+from app.web import (
+    case_pages,
+    enterprise_pages,
+    hazard_pages,
+    inbox_pages,
+    public_pages,
+    regulator_pages,
+    stats_pages,
+)
+from app.web.common import MaybeUser, PageRoute, page
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["local"] = fmt_local
-templates.env.globals.update(ROLES=ROLES, STATUSES=STATUSES, SCALES=SCALES, LEVEL_NAMES=LEVEL_NAMES)
-
-router = APIRouter(include_in_schema=False)
-MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def _page(request: Request, name: str, user: Principal | None, **context: Any) -> HTMLResponse:
-    token = session_token(request)
-    csrf = auth.csrf_token_for(token) if token else ""
-    return templates.TemplateResponse(request, name, {"user": user, "csrf_token": csrf, **context})
+    return page(request, None, name, user, **context)
 
 
 def _to_login() -> RedirectResponse:
@@ -89,8 +89,21 @@ def home(request: Request, session: DbSession, user: MaybeUser) -> Response:
     counts: dict[str, int] = {status: n for status, n in session.execute(stmt).all()}
     region = session.get(Region, user.region_code) if user.region_code else None
     own = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
-    return _page(
-        request, "home.html", user, counts=counts, total=sum(counts.values()), region=region, own=own
+    extra = (
+        enterprise_pages.home_context(session, user)
+        if user.role == "enterprise"
+        else regulator_pages.home_context(session, user)
+    )
+    return page(
+        request,
+        session,
+        "home.html",
+        user,
+        counts=counts,
+        total=sum(counts.values()),
+        region=region,
+        own=own,
+        **extra,
     )
 
 
@@ -102,8 +115,9 @@ def enterprise_list(
         return _to_login()
     items = enterprises.list_enterprises(session, user, q=q, after_id=cursor, limit=50)
     names = dict(session.execute(select(Region.code, Region.name)).all())
-    return _page(
+    return page(
         request,
+        session,
         "enterprises.html",
         user,
         items=items,
@@ -120,4 +134,25 @@ def enterprise_detail(request: Request, session: DbSession, user: MaybeUser, ent
         return _to_login()
     ent = enterprises.get_readable(session, user, enterprise_id)
     region = session.get(Region, ent.region_code) if ent.region_code else None
-    return _page(request, "enterprise.html", user, e=ent, region=region, industries=enterprises.industries())
+    return page(
+        request,
+        session,
+        "enterprise.html",
+        user,
+        e=ent,
+        region=region,
+        industries=enterprises.industries(),
+        **regulator_pages.enterprise_context(session, user, ent.id),
+    )
+
+
+for _pages in (
+    hazard_pages,
+    case_pages,
+    enterprise_pages,
+    regulator_pages,
+    stats_pages,
+    inbox_pages,
+    public_pages,
+):
+    router.include_router(_pages.router)

@@ -155,5 +155,5 @@ def login(page, live: LiveServer, username: str, password: str) -> None:  # type
     page.goto(f"{live.url}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")

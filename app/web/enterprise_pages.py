@@ -1,0 +1,152 @@
+"""Enterprise staff: what the home page shows them, and performing an investigation task item by item."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.deps import DbSession
+from app.auth.principal import Principal
+from app.errors import NotFound
+from app.grading import enterprise as grading
+from app.grading.models import LEVEL_LABELS
+from app.hazards import investigation, ledger
+from app.hazards.models import CATEGORIES, STATES, CheckPlan, CheckTask
+from app.supervision import service as supervision
+from app.timeutil import local_today
+from app.web.common import (
+    Errors,
+    Form,
+    PageRoute,
+    PageUser,
+    attempt,
+    check_csrf,
+    page,
+    redirect,
+    save_photo,
+    text,
+)
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+OPEN_STATES = ("reported", "rectifying", "awaiting_acceptance")
+OUTCOMES = {"ok": "合格", "fail": "不合格", "na": "不适用"}
+
+
+def hazard_count(session: Session, user: Principal, **filters: Any) -> int:
+    stmt = ledger.filtered(session, user, ledger.Filters(**filters)).subquery()
+    return session.scalar(select(func.count()).select_from(stmt)) or 0
+
+
+def level_of(session: Session, enterprise_id: int) -> dict[str, Any] | None:
+    """The current 企业整体安全风险等级 with its explanation (the engine's trace steps)."""
+    rows = grading.history(session, enterprise_id, limit=1)
+    if not rows:
+        return None
+    row = rows[0]
+    return {
+        "level": row.level,
+        "label": LEVEL_LABELS[row.level],
+        "rule_set": row.rule_set,
+        "steps": [f"{t.get('step', '')}：{t.get('detail', '')}" for t in row.trace],
+        "computed_at": row.computed_at,
+    }
+
+
+def home_context(session: Session, user: Principal) -> dict[str, Any]:
+    assert user.enterprise_id is not None
+    today = local_today()
+    tasks = [
+        t
+        for t in investigation.list_tasks(session, user)
+        if t.status == "open" and t.period_start <= today and (t.assignee_id == user.id or t.due_on >= today)
+    ]
+    cases = [c for c in supervision.board(session, user)["cases"] if c["state"] not in ("closed", "revoked")]
+    return {
+        "by_state": [(STATES[s], s, hazard_count(session, user, state=s)) for s in OPEN_STATES],
+        "overdue": hazard_count(session, user, overdue=True),
+        "major_open": sum(hazard_count(session, user, state=s, grade="major") for s in OPEN_STATES),
+        "tasks": tasks,
+        "cases": cases,
+        "level": level_of(session, user.enterprise_id),
+    }
+
+
+# ---------------------------------------------------------------- investigation tasks
+
+
+@router.get("/tasks")
+def task_list(request: Request, session: DbSession, user: PageUser) -> Response:
+    tasks = investigation.list_tasks(session, user)
+    return page(
+        request, session, "tasks.html", user, tasks=tasks, missed_ids={t.id for t in tasks if t.is_missed}
+    )
+
+
+def _task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask, CheckPlan, list[Any]]:
+    # investigation.list_tasks is the scoped read; the service has no single-task getter.
+    task = next((t for t in investigation.list_tasks(session, user, limit=1000) if t.id == task_id), None)
+    if task is None:
+        raise NotFound(f"排查任务 {task_id} 不存在")
+    plan = session.get_one(CheckPlan, task.plan_id)
+    return task, plan, investigation.checklist_items(session, user, plan.checklist_id)
+
+
+def _task_page(
+    request: Request, session: Session, user: Principal, task_id: int, values: dict[str, Any], errors: Errors
+) -> Response:
+    task, plan, items = _task(session, user, task_id)
+    return page(
+        request,
+        session,
+        "task.html",
+        user,
+        task=task,
+        plan=plan,
+        items=items,
+        OUTCOMES=OUTCOMES,
+        CATEGORIES=CATEGORIES,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/tasks/{task_id:int}")
+def task_page(request: Request, session: DbSession, user: PageUser, task_id: int) -> Response:
+    return _task_page(request, session, user, task_id, {}, {})
+
+
+@router.post("/tasks/{task_id:int}")
+def perform(request: Request, session: DbSession, user: PageUser, form: Form, task_id: int) -> Response:
+    check_csrf(request, form)
+    task, _, items = _task(session, user, task_id)
+
+    def write() -> Any:
+        results = []
+        for item in items:
+            key = f"item-{item.id}"
+            results.append(
+                {
+                    "item_id": item.id,
+                    "outcome": text(form, f"{key}-outcome"),
+                    "note": text(form, f"{key}-note"),
+                    "photos": save_photo(session, user, form, f"{key}-photo", task.enterprise_id),
+                }
+            )
+        body = investigation.PerformIn.model_validate({"version": text(form, "version"), "results": results})
+        return investigation.perform_task(session, user, task_id, body)
+
+    _, errors = attempt(session, write)
+    if errors:
+        # "results.3.outcome" → the 4th item's outcome input.
+        named = {}
+        for name, message in errors.items():
+            parts = name.split(".")
+            if parts[0] == "results" and len(parts) > 2 and parts[1].isdigit() and int(parts[1]) < len(items):
+                named[f"item-{items[int(parts[1])].id}-{parts[2]}"] = message
+            else:
+                named[name] = message
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        return _task_page(request, session, user, task_id, values, named)
+    return redirect("/tasks")

@@ -1,0 +1,298 @@
+"""隐患 pages: the ledger, reporting a hazard (photo from the phone camera), its detail, and one page per
+workflow action (the 五落实 plan among them). Everything goes through app.hazards' service functions."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.auth.deps import DbSession
+from app.auth.principal import Principal
+from app.enterprises import service as enterprises
+from app.errors import NotFound
+from app.hazards import ledger, service
+from app.hazards import schemas as s
+from app.hazards.models import CATEGORIES, GRADES, INSPECTOR_SOURCES, REPORT_RECIPIENTS, SOURCES, STATES
+from app.hazards.transitions import ACTION_LABELS, OPEN
+from app.supervision import service as supervision
+from app.web.common import (
+    Errors,
+    Form,
+    PageRoute,
+    PageUser,
+    attempt,
+    check_csrf,
+    fields,
+    page,
+    parse_date,
+    qs,
+    redirect,
+    save_photo,
+    text,
+)
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+PAGE_SIZE = 50
+TRANSITION = TypeAdapter(s.TransitionIn)
+# Actions that cannot be undone by the one who takes them: the page asks first.
+CONFIRM = {
+    "accept": "确认验收通过并销号？",
+    "withdraw": "确认撤销该隐患？撤销后不能恢复。",
+    "regulator_close": "确认核查销号？",
+}
+# Text fields each action's form shows (besides the version), and whether it takes a photo.
+ACTION_FIELDS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "start_rectification": ((), False),
+    "fix_on_spot": (("measures", "note"), True),
+    "request_extension": (("reason", "new_deadline"), False),
+    "decide_extension": (("approve", "note"), False),
+    "add_progress": (("note",), True),
+    "submit_for_acceptance": (("note",), True),
+    "accept": (("note",), True),
+    "reject": (("reason", "deadline"), True),
+    "withdraw": (("reason",), False),
+    "reopen": (("reason", "deadline"), False),
+    "change_grade": (("grade", "major_item", "reason"), False),
+    "file_report": (("recipient", "status_and_cause", "harm_and_difficulty", "governance_plan"), False),
+    "regulator_close": (("note",), True),
+}
+PLAN_FIELDS = ("measures", "responsible", "funds", "deadline", "emergency_plan")
+GOVERNANCE_FIELDS = tuple(s.GovernancePlan.model_fields)
+PHOTO_FIELDS = {"photos": "photo", "attachments": "photo"}
+
+
+# ---------------------------------------------------------------- ledger
+
+
+@router.get("/hazards")
+def hazard_ledger(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    state: str | None = None,
+    grade: str | None = None,
+    source: str | None = None,
+    overdue: str | None = None,
+    enterprise_id: int | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    found_from: str | None = None,
+    found_to: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    params: dict[str, Any] = {
+        "state": state if state in STATES else None,
+        "grade": grade if grade in GRADES else None,
+        "source": source if source in SOURCES else None,
+        "overdue": "true" if overdue == "true" else None,
+        "enterprise_id": enterprise_id,
+        "region": region or None,
+        "industry": industry or None,
+        "found_from": parse_date(found_from),
+        "found_to": parse_date(found_to),
+    }
+    f = ledger.Filters(**{**params, "overdue": True if params["overdue"] else None})
+    items, next_cursor = ledger.page(session, user, f, cursor or None, PAGE_SIZE)
+    query = qs(**params)
+    return page(
+        request,
+        session,
+        "hazards.html",
+        user,
+        items=items,
+        params=params,
+        query=query,
+        next_cursor=next_cursor,
+        first_page=not cursor,
+        STATES=STATES,
+        GRADES=GRADES,
+        SOURCES=SOURCES,
+        industries=enterprises.industries(),
+    )
+
+
+# ---------------------------------------------------------------- report a hazard
+
+
+def _target_enterprise(session: Session, user: Principal, enterprise_id: int | None) -> int | None:
+    if user.role == "enterprise":
+        return user.enterprise_id
+    if enterprise_id is None:
+        return None
+    return enterprises.get_readable(session, user, enterprise_id).id
+
+
+def _report_form(
+    request: Request,
+    session: Session,
+    user: Principal,
+    enterprise_id: int | None,
+    values: dict[str, Any],
+    errors: Errors,
+) -> Response:
+    ent = enterprises.get_readable(session, user, enterprise_id) if enterprise_id else None
+    choices = (
+        []
+        if ent
+        else [(e.id, e.name) for e in enterprises.list_enterprises(session, user, after_id=None, limit=200)]
+    )
+    sources = {k: v for k, v in SOURCES.items() if user.role != "enterprise" or k not in INSPECTOR_SOURCES}
+    return page(
+        request,
+        session,
+        "hazard_new.html",
+        user,
+        ent=ent,
+        choices=choices,
+        major_items=service.major_items(session, user, ent.id) if ent else [],
+        sources=sources,
+        CATEGORIES=CATEGORIES,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/hazards/new")
+def new_hazard(
+    request: Request, session: DbSession, user: PageUser, enterprise_id: int | None = None
+) -> Response:
+    target = _target_enterprise(session, user, enterprise_id)
+    values = {"source": "routine", "category": "site", "grade": "general", "found_on": ""}
+    return _report_form(request, session, user, target, values, {})
+
+
+@router.post("/hazards/new")
+def create_hazard(request: Request, session: DbSession, user: PageUser, form: Form) -> Response:
+    check_csrf(request, form)
+    raw_id = text(form, "enterprise_id")
+    target = _target_enterprise(session, user, int(raw_id) if raw_id and raw_id.isdigit() else None)
+    if target is None:
+        raise NotFound("请先选择企业")
+    values = fields(
+        form, "source", "description", "place", "category", "found_on", "grade", "major_item", "major_reason"
+    )
+
+    def write() -> Any:
+        photos = save_photo(session, user, form, "photo", target)
+        data = s.HazardIn.model_validate(
+            {**values, "enterprise_id": target, "photos": photos, "grade": values["grade"] or "general"}
+        )
+        return service.create_hazard(session, user, data).hazard
+
+    hazard, errors = attempt(session, write, rename=PHOTO_FIELDS)
+    if errors or hazard is None:
+        return _report_form(request, session, user, target, values, errors)
+    return redirect(f"/hazards/{hazard.id}")
+
+
+# ---------------------------------------------------------------- detail and actions
+
+
+@router.get("/hazards/{hazard_id:int}")
+def hazard_detail(request: Request, session: DbSession, user: PageUser, hazard_id: int) -> Response:
+    detail = service.detail(session, user, hazard_id)
+    case = supervision.open_case_for(session, "hazard", hazard_id)
+    # The service decides (list_case checks level, scope, state again); the page only hides the button.
+    can_list = user.role == "inspector" and detail.grade == "major" and case is None and detail.state in OPEN
+    return page(
+        request,
+        session,
+        "hazard.html",
+        user,
+        h=detail,
+        case=case,
+        can_list=can_list,
+        ACTION_LABELS=ACTION_LABELS,
+        CONFIRM=CONFIRM,
+        REPORT_RECIPIENTS=REPORT_RECIPIENTS,
+    )
+
+
+def _action_form(
+    request: Request,
+    session: Session,
+    user: Principal,
+    hazard_id: int,
+    action: str,
+    values: dict[str, Any],
+    errors: Errors,
+) -> Response:
+    detail = service.detail(session, user, hazard_id)
+    if action not in ACTION_FIELDS:
+        raise NotFound(f"未知操作 {action}")
+    return page(
+        request,
+        session,
+        "hazard_action.html",
+        user,
+        h=detail,
+        action=action,
+        label=ACTION_LABELS[action],
+        allowed=action in detail.allowed_actions,
+        confirm=CONFIRM.get(action),
+        with_photo=ACTION_FIELDS[action][1],
+        major_items=service.major_items(session, user, detail.enterprise_id)
+        if action == "change_grade"
+        else [],
+        GRADES=GRADES,
+        REPORT_RECIPIENTS=REPORT_RECIPIENTS,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/hazards/{hazard_id:int}/act/{action}")
+def action_page(
+    request: Request, session: DbSession, user: PageUser, hazard_id: int, action: str
+) -> Response:
+    return _action_form(request, session, user, hazard_id, action, {}, {})
+
+
+def _body(action: str, form: FormData, photos: list[int]) -> dict[str, Any]:
+    names, with_photo = ACTION_FIELDS[action]
+    body: dict[str, Any] = {k: v for k, v in fields(form, *names).items() if v is not None}
+    body["action"] = action
+    body["version"] = text(form, "version")
+    if action == "start_rectification":
+        plan: dict[str, Any] = {k: v for k, v in fields(form, *PLAN_FIELDS).items() if v is not None}
+        governance = {k: v for k, v in fields(form, *GOVERNANCE_FIELDS).items() if v is not None}
+        if governance:
+            plan["governance"] = governance
+        body["plan"] = plan
+    if action == "decide_extension":
+        body["approve"] = body.get("approve") == "yes"
+    if with_photo:
+        body["attachments"] = photos
+    return body
+
+
+@router.post("/hazards/{hazard_id:int}/act/{action}")
+def take_action(
+    request: Request, session: DbSession, user: PageUser, form: Form, hazard_id: int, action: str
+) -> Response:
+    check_csrf(request, form)
+    if action not in ACTION_FIELDS:
+        raise NotFound(f"未知操作 {action}")
+    hazard = service.get_readable(session, user, hazard_id)
+
+    def write() -> Any:
+        photos = (
+            save_photo(session, user, form, "photo", hazard.enterprise_id) if ACTION_FIELDS[action][1] else []
+        )
+        body = TRANSITION.validate_python(_body(action, form, photos))
+        return service.transition(session, user, hazard_id, body)
+
+    # Pydantic reports a union member's errors under its tag ("start_rectification.plan.deadline").
+    _, errors = attempt(
+        session,
+        write,
+        strip=(f"{action}.plan.governance.", f"{action}.plan.", f"{action}.", "plan."),
+        rename=PHOTO_FIELDS,
+    )
+    if errors:
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        return _action_form(request, session, user, hazard_id, action, values, errors)
+    return redirect(f"/hazards/{hazard_id}")

@@ -1,0 +1,136 @@
+"""Inspectors (and townships, read-only): jurisdiction home, enterprise pages, the 举报 triage inbox, and
+the published 双随机 plans."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.auth.deps import DbSession
+from app.auth.principal import Principal
+from app.enterprises import service as enterprises
+from app.errors import NotFound
+from app.hazards import schemas as s
+from app.hazards import tips
+from app.hazards.models import CATEGORIES, GRADES
+from app.risks import service as risks
+from app.risks.models import POINT_TYPES
+from app.scheduler import random_draw
+from app.supervision import service as supervision
+from app.timeutil import local_today
+from app.web.common import Errors, Form, PageRoute, PageUser, attempt, check_csrf, fields, page, redirect
+from app.web.enterprise_pages import OPEN_STATES, hazard_count, level_of
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+TIP_STATUSES = {"pending": "待处理", "accepted": "已受理", "dismissed": "不予受理"}
+PAGE_SIZE = 50
+
+
+def home_context(session: Session, user: Principal) -> dict[str, Any]:
+    board = supervision.board(session, user)
+    regulator = user.role in ("inspector", "admin")
+    return {
+        "by_state": [],
+        "open_hazards": sum(hazard_count(session, user, state=s) for s in OPEN_STATES),
+        "overdue": hazard_count(session, user, overdue=True),
+        "major_open": sum(hazard_count(session, user, state=s, grade="major") for s in OPEN_STATES),
+        "board": board,
+        "pending_tips": len(tips.inbox(session, user, "pending", None, 200)) if regulator else None,
+    }
+
+
+def enterprise_context(session: Session, user: Principal, enterprise_id: int) -> dict[str, Any]:
+    """What the enterprise page shows besides the registry facts (all through scoped service reads)."""
+    return {
+        "level": level_of(session, enterprise_id),
+        "open_hazards": sum(
+            hazard_count(session, user, enterprise_id=enterprise_id, state=s) for s in OPEN_STATES
+        ),
+        "overdue": hazard_count(session, user, enterprise_id=enterprise_id, overdue=True),
+        "points": risks.list_points(session, user, enterprise_id, limit=200),
+        "units": risks.list_units(session, user, enterprise_id),
+        "POINT_TYPES": POINT_TYPES,
+    }
+
+
+# ---------------------------------------------------------------- 举报 inbox
+
+
+def _inbox(
+    request: Request,
+    session: Session,
+    user: Principal,
+    status: str,
+    cursor: int | None,
+    errors: dict[int, Errors],
+    values: dict[str, Any],
+) -> Response:
+    items = tips.inbox(session, user, status or None, cursor, PAGE_SIZE)
+    choices = [(e.id, e.name) for e in enterprises.list_enterprises(session, user, after_id=None, limit=500)]
+    return page(
+        request,
+        session,
+        "tips.html",
+        user,
+        items=items,
+        status=status,
+        next_cursor=items[-1].id if len(items) == PAGE_SIZE else None,
+        choices=choices,
+        tip_errors=errors,
+        values=values,
+        TIP_STATUSES=TIP_STATUSES,
+        CATEGORIES=CATEGORIES,
+        GRADES=GRADES,
+    )
+
+
+@router.get("/tips")
+def tip_inbox(
+    request: Request, session: DbSession, user: PageUser, status: str = "pending", cursor: int | None = None
+) -> Response:
+    return _inbox(request, session, user, status if status in TIP_STATUSES else "", cursor, {}, {})
+
+
+@router.post("/tips/{tip_id:int}/{decision}")
+def decide_tip(
+    request: Request, session: DbSession, user: PageUser, form: Form, tip_id: int, decision: str
+) -> Response:
+    check_csrf(request, form)
+    if decision not in ("accept", "dismiss"):
+        raise NotFound(f"未知操作 {decision}")
+    values = fields(form, "version", "reason", "enterprise_id", "category", "grade", "major_reason")
+
+    def write() -> Any:
+        if decision == "dismiss":
+            body = s.TipDismiss.model_validate({"version": values["version"], "reason": values["reason"]})
+            return tips.dismiss(session, user, tip_id, body)
+        data = {k: v for k, v in values.items() if k != "reason" and v is not None}
+        return tips.accept(session, user, tip_id, s.TipAccept.model_validate(data))
+
+    result, errors = attempt(session, write)
+    if errors or result is None:
+        return _inbox(request, session, user, "pending", None, {tip_id: errors}, values)
+    if decision == "accept":
+        return redirect(f"/hazards/{result.id}")
+    return redirect("/tips")
+
+
+# ---------------------------------------------------------------- 双随机 plans
+
+
+@router.get("/plans")
+def inspection_plans(
+    request: Request, session: DbSession, user: PageUser, month: str | None = None
+) -> Response:
+    key = month or local_today().strftime("%Y-%m")
+    plan, missing = None, None
+    try:
+        date.fromisoformat(key + "-01")
+        plan = random_draw.public_plan(session, key)
+    except ValueError:
+        missing = "月份格式应为 年-月，如 2025-03"
+    except NotFound as exc:
+        missing = exc.detail
+    return page(request, session, "plans.html", user, month=key, plan=plan, missing=missing)
