@@ -47,6 +47,16 @@ def _act(page, label: str) -> None:  # type: ignore[no-untyped-def]
     _go(page, page.locator("main").get_by_role("link", name=label, exact=True))
 
 
+def _map_region_classes(page, base: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The level classes of the region polygons on the user's own four-colour map."""
+    page.goto(f"{base}/")
+    _go(page, page.get_by_role("link", name="四色风险分布图").first)
+    frame = page.wait_for_selector("iframe.sk-frame").content_frame()
+    frame.wait_for_selector("body[data-sk-ready]", timeout=20_000)
+    classes = frame.locator("path.sk-region").evaluate_all("ps => ps.map(p => p.getAttribute('class'))")
+    return sorted({c for cls in classes for c in cls.split() if c.startswith("sk-region-l")})
+
+
 def _field_error(page, name: str) -> str:  # type: ignore[no-untyped-def]
     return page.locator(f"#{name}-error").inner_text()
 
@@ -122,6 +132,10 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     assert ent.url == hazard_url
     assert ent.locator("[data-state]").inner_text() == "整改中"
 
+    # The township's map now shows its area red: its only enterprise has an open 重大事故隐患.
+    town = as_user(world.township_user)
+    assert _map_region_classes(town, base) == ["sk-region-l3"]
+
     insp = as_user(world.inspector)
     # 3. The inspector finds it in the ledger and lists it for 挂牌督办.
     _go(insp, insp.get_by_role("link", name="隐患台账"))
@@ -182,6 +196,8 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     frame.wait_for_selector("body[data-sk-ready]", timeout=20_000)
     assert frame.locator("path.sk-ent, .sk-cluster").count() >= 1
     screenshot(town, f"journey-{size}-7-map")
+    # With the hazard closed the area is no longer red (the enterprise has nothing else graded: blue).
+    assert _map_region_classes(town, base) == ["sk-region-l0"]
 
     assert failed == []
     for watch in watches:
