@@ -2,7 +2,7 @@
 plans (who checks what, how often), tasks per period, and results — a 不合格 item becomes a hazard."""
 
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
@@ -196,14 +196,27 @@ def generate_due_tasks(session: Session, on: date, plan_ids: list[int] | None = 
     return created
 
 
+def _readable_tasks(user: Principal) -> Any:
+    from app.enterprises.models import Enterprise
+
+    return select(CheckTask).where(
+        CheckTask.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user))
+    )
+
+
+def get_task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask, CheckPlan, list[CheckItem]]:
+    """One task with its plan and checklist items; 404 outside the caller's scope."""
+    task = session.scalar(_readable_tasks(user).where(CheckTask.id == task_id))
+    if task is None:
+        raise NotFound(f"排查任务 {task_id} 不存在")
+    plan = session.get_one(CheckPlan, task.plan_id)
+    return task, plan, checklist_items(session, user, plan.checklist_id)
+
+
 def list_tasks(
     session: Session, user: Principal, missed: bool | None = None, limit: int = 100
 ) -> list[CheckTask]:
-    from app.enterprises.models import Enterprise
-
-    stmt = select(CheckTask).where(
-        CheckTask.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user))
-    )
+    stmt = _readable_tasks(user)
     if missed is True:
         stmt = stmt.where(CheckTask.status == "open", CheckTask.due_on < local_today())
     elif missed is False:

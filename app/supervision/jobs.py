@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.notifications import service as notifications
 from app.scheduler.registry import RunContext, register
 from app.scheduler.reminders import NotifyOnce, add_limit, reminder_days
 from app.supervision import service
@@ -78,7 +79,7 @@ def reminders(session: Session, ctx: RunContext) -> dict[str, Any]:
     ]
 
     def issuers(case: SupervisionCase) -> list[int]:
-        return service._issuer_users(session, case)
+        return service.issuer_users(session, case)
 
     def verifiers(case: SupervisionCase) -> list[int]:
         return issuers(case) + ([case.verifier_id] if case.verifier_id else [])
@@ -88,7 +89,7 @@ def reminders(session: Session, ctx: RunContext) -> dict[str, Any]:
             session,
             "supervision_deadline",
             deadlines,
-            lambda c: service._enterprise_users(session, c.enterprise_id),
+            lambda c: notifications.enterprise_users(session, c.enterprise_id),
             "督办事项整改期限临近（{date}）：{number}",
             "挂牌督办的重大事故隐患“{summary}”整改期限为 {date}。请按期完成整改并申请销号；"
             "确需延期的，应在期限届满前提出延期申请。",

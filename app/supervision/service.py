@@ -1,6 +1,5 @@
 """挂牌督办: listing a 重大事故隐患, the workflow actions, boards, history and the public 公告."""
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,12 +13,14 @@ from sqlalchemy.orm import Session
 from app import workdays
 from app.attachments import service as attachments
 from app.audit import service as audit
+from app.auth import service as auth
 from app.auth.models import User
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.hazards import service as hazards
+from app.notifications import service as notifications
 from app.regions.models import Region
 from app.rules_engine import time_limit
 from app.supervision import numbering
@@ -125,11 +126,8 @@ def _event(
 def _notify(
     session: Session, user_ids: list[int], kind: str, title: str, body: str, case: SupervisionCase
 ) -> None:
-    """Inbox notices through app.notifications when that module is installed."""
-    if not user_ids or importlib.util.find_spec("app.notifications.service") is None:
+    if not user_ids:
         return
-    from app.notifications import service as notifications
-
     notifications.notify(
         session,
         user_ids=user_ids,
@@ -141,17 +139,7 @@ def _notify(
     )
 
 
-def _enterprise_users(session: Session, enterprise_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(User.id).where(
-                User.role == "enterprise", User.enterprise_id == enterprise_id, User.is_active.is_(True)
-            )
-        )
-    )
-
-
-def _issuer_users(session: Session, case: SupervisionCase) -> list[int]:
+def issuer_users(session: Session, case: SupervisionCase) -> list[int]:
     """The issuing department's active inspectors (plus the one who listed the case)."""
     ids = set(
         session.scalars(
@@ -279,7 +267,7 @@ def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCas
     )
     _notify(
         session,
-        _enterprise_users(session, ent.id),
+        notifications.enterprise_users(session, ent.id),
         "supervision_listed",
         f"重大事故隐患挂牌督办：{number}",
         f"{case.issuer_department}对贵单位重大事故隐患“{case.summary}”{LEVELS[case.level]}挂牌督办，"
@@ -340,7 +328,7 @@ def _request_extension(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     decide_by = _limit_days(local_today(), "extension_decision")
     _notify(
         session,
-        _issuer_users(session, case),
+        issuer_users(session, case),
         "supervision_extension_requested",
         f"督办事项延期申请：{case.notice_number}",
         f"企业申请将整改期限延至 {body.new_deadline.isoformat()}，理由：{reason}。"
@@ -368,7 +356,7 @@ def _approve_extension(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
         case.escalation_suggested = False
     _notify(
         session,
-        _enterprise_users(session, case.enterprise_id),
+        notifications.enterprise_users(session, case.enterprise_id),
         "supervision_extension_decided",
         f"延期申请已批准：{case.notice_number}",
         f"整改期限由 {old.isoformat()} 延至 {new.isoformat()}。",
@@ -386,7 +374,7 @@ def _refuse_extension(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     case.extension_until = case.extension_reason = case.extension_requested_on = None
     _notify(
         session,
-        _enterprise_users(session, case.enterprise_id),
+        notifications.enterprise_users(session, case.enterprise_id),
         "supervision_extension_decided",
         f"延期申请未获批准：{case.notice_number}",
         f"整改期限仍为 {case.deadline.isoformat()}。理由：{reason}",
@@ -404,7 +392,7 @@ def _apply_closure(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     case.verification_due = _limit_days(local_today(), "verification")
     _notify(
         session,
-        _issuer_users(session, case),
+        issuer_users(session, case),
         "supervision_closure_applied",
         f"督办事项申请销号：{case.notice_number}",
         f"企业已完成整改并申请销号，请于 {case.verification_due.isoformat()} 前组织核查。",
@@ -420,8 +408,6 @@ def _assign_verifier(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     verifier = session.get(User, body.verifier_id)
     if verifier is None or not verifier.is_active:
         raise BadInput(f"用户 {body.verifier_id} 不存在", field="verifier_id")
-    from app.auth import service as auth
-
     if verifier.role != "inspector" or not t.has_authority(auth.principal_for(session, verifier), case):
         raise BadInput("核查人员须是督办部门或其上级部门的监管人员", field="verifier_id")
     case.verifier_id = verifier.id
@@ -455,7 +441,7 @@ def _fail(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     case.closure_applied_on = case.verification_due = case.verifier_id = None
     _notify(
         session,
-        _enterprise_users(session, case.enterprise_id),
+        notifications.enterprise_users(session, case.enterprise_id),
         "supervision_verification_failed",
         f"督办事项核查未通过：{case.notice_number}",
         f"核查未通过，请继续整改。理由：{reasons}",
@@ -500,7 +486,7 @@ def _escalate(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     case.notice_prefix, case.notice_year, case.notice_no, case.notice_number = prefix, year, no, number
     _notify(
         session,
-        _enterprise_users(session, case.enterprise_id),
+        notifications.enterprise_users(session, case.enterprise_id),
         "supervision_escalated",
         f"督办事项提级：{number}",
         f"原{old['notice_number']}改由{department}{LEVELS[target_level]}挂牌督办，"
@@ -574,7 +560,7 @@ def act(session: Session, user: Principal, case_id: int, action: str, body: Acti
         _announce(session, case, "closure")
         _notify(
             session,
-            _enterprise_users(session, case.enterprise_id),
+            notifications.enterprise_users(session, case.enterprise_id),
             "supervision_closed",
             f"督办事项已摘牌销号：{case.notice_number}",
             "经核查验收合格，准予摘牌销号。",
@@ -629,7 +615,7 @@ def mark_overdue(session: Session, actor: Principal, today: date | None = None) 
             )
             _notify(
                 session,
-                _enterprise_users(session, case.enterprise_id) + _issuer_users(session, case),
+                notifications.enterprise_users(session, case.enterprise_id) + issuer_users(session, case),
                 "supervision_overdue",
                 f"督办事项逾期：{case.notice_number}",
                 f"整改期限 {case.deadline.isoformat()} 已过，尚未申请销号。",
@@ -650,7 +636,7 @@ def mark_overdue(session: Session, actor: Principal, today: date | None = None) 
             )
             _notify(
                 session,
-                _issuer_users(session, case),
+                issuer_users(session, case),
                 "supervision_escalation_suggested",
                 f"建议提级督办：{case.notice_number}",
                 "督办事项逾期未整改，建议提级督办，并视情约谈、处罚或责令停产整顿。",
@@ -933,4 +919,17 @@ def announcements(
             "level_label": LEVELS[a.level],
         }
         for a in rows
+    ]
+
+
+def verifier_candidates(session: Session, user: Principal, case_id: int) -> list[tuple[int, str]]:
+    """Inspectors over the case's region with authority to verify it: (user id, name and department)."""
+    case = get_readable(session, user, case_id)
+    people = session.scalars(
+        select(User).where(User.id.in_(notifications.inspectors_for(session, case.region_code)))
+    )
+    return [
+        (person.id, f"{person.display_name}（{person.department or '—'}）")
+        for person in people
+        if t.has_authority(auth.principal_for(session, person), case)
     ]

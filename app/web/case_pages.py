@@ -7,13 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from app.auth import service as auth
 from app.auth.deps import DbSession
-from app.auth.models import User
 from app.auth.principal import Principal
 from app.errors import NotFound
 from app.hazards import service as hazards
-from app.notifications import service as notifications
 from app.regions import service as regions
 from app.supervision import service
 from app.supervision import transitions as t
@@ -164,17 +161,6 @@ def case_detail(request: Request, session: DbSession, user: PageUser, case_id: i
     return page(request, session, "case.html", user, case=case, CONFIRM=CONFIRM)
 
 
-def _verifiers(session: Session, case_id: int, user: Principal) -> list[tuple[int, str]]:
-    """Inspectors over the case's region who have authority over it (the service checks again)."""
-    case = service.get_readable(session, user, case_id)
-    out = []
-    for uid in notifications.inspectors_for(session, case.region_code):
-        person = session.get(User, uid)
-        if person is not None and t.has_authority(auth.principal_for(session, person), case):
-            out.append((person.id, f"{person.display_name}（{person.department or '—'}）"))
-    return out
-
-
 def _action_form(
     request: Request,
     session: Session,
@@ -199,7 +185,7 @@ def _action_form(
         inputs=ACTION_INPUTS[action],
         note_label=NOTE_LABELS.get(action, "说明"),
         confirm=CONFIRM.get(action),
-        verifiers=_verifiers(session, case_id, user) if action == "assign_verifier" else [],
+        verifiers=service.verifier_candidates(session, user, case_id) if action == "assign_verifier" else [],
         KINDS=ENFORCEMENT_KINDS,
         LEVELS=LEVELS,
         values={"verifier_id": user.id, **values},

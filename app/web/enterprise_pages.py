@@ -9,11 +9,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession
 from app.auth.principal import Principal
-from app.errors import NotFound
 from app.grading import enterprise as grading
 from app.grading.models import LEVEL_LABELS
 from app.hazards import investigation, ledger
-from app.hazards.models import CATEGORIES, STATES, CheckPlan, CheckTask
+from app.hazards.models import CATEGORIES, STATES
 from app.supervision import service as supervision
 from app.timeutil import local_today
 from app.web.common import (
@@ -84,19 +83,10 @@ def task_list(request: Request, session: DbSession, user: PageUser) -> Response:
     )
 
 
-def _task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask, CheckPlan, list[Any]]:
-    # investigation.list_tasks is the scoped read; the service has no single-task getter.
-    task = next((t for t in investigation.list_tasks(session, user, limit=1000) if t.id == task_id), None)
-    if task is None:
-        raise NotFound(f"排查任务 {task_id} 不存在")
-    plan = session.get_one(CheckPlan, task.plan_id)
-    return task, plan, investigation.checklist_items(session, user, plan.checklist_id)
-
-
 def _task_page(
     request: Request, session: Session, user: Principal, task_id: int, values: dict[str, Any], errors: Errors
 ) -> Response:
-    task, plan, items = _task(session, user, task_id)
+    task, plan, items = investigation.get_task(session, user, task_id)
     return page(
         request,
         session,
@@ -120,7 +110,7 @@ def task_page(request: Request, session: DbSession, user: PageUser, task_id: int
 @router.post("/tasks/{task_id:int}")
 def perform(request: Request, session: DbSession, user: PageUser, form: Form, task_id: int) -> Response:
     check_csrf(request, form)
-    task, _, items = _task(session, user, task_id)
+    task, _, items = investigation.get_task(session, user, task_id)
 
     def write() -> Any:
         results = []
