@@ -132,9 +132,9 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     assert ent.url == hazard_url
     assert ent.locator("[data-state]").inner_text() == "整改中"
 
-    # The township's map now shows its area red: its only enterprise has an open 重大事故隐患.
+    # The township's map now shows its area orange: its only enterprise has an open 重大事故隐患.
     town = as_user(world.township_user)
-    assert _map_region_classes(town, base) == ["sk-region-l3"]
+    assert _map_region_classes(town, base) == ["sk-region-l2"]
 
     insp = as_user(world.inspector)
     # 3. The inspector finds it in the ledger and lists it for 挂牌督办.
@@ -196,7 +196,7 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     frame.wait_for_selector("body[data-sk-ready]", timeout=20_000)
     assert frame.locator("path.sk-ent, .sk-cluster").count() >= 1
     screenshot(town, f"journey-{size}-7-map")
-    # With the hazard closed the area is no longer red (the enterprise has nothing else graded: blue).
+    # With the hazard closed the area is no longer orange (the enterprise has nothing else graded: blue).
     assert _map_region_classes(town, base) == ["sk-region-l0"]
 
     assert failed == []

@@ -16,8 +16,8 @@ def tree(db):
     make_tree(db)
     graded(db, "139101001", "orange", name="有坐标橙色企业")
     graded(db, "139101001", "blue", name="无坐标企业甲", lon=None, lat=None)
-    graded(db, "139101001", "blue")
-    graded(db, "139101001", "blue")  # orange share 1/4 < 30 %: the township is orange
+    graded(db, "139101001", "orange")
+    graded(db, "139101001", "blue")  # orange share 2/4 ≥ 30 %: the township is orange
     graded(db, "139201", "red", name="乙市红色企业")
     recompute_region_levels(db)
 

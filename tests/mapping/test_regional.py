@@ -15,13 +15,13 @@ def current(db, code):
 
 def test_levels_follow_the_policy_and_add_up_the_subtree(db):
     make_tree(db)
-    # 甲一街道: one orange, two yellow, one blue → orange (有橙色企业).
-    for level in ("orange", "yellow", "yellow", "blue"):
+    # 甲一街道: two orange of four → orange share 50% → orange.
+    for level in ("orange", "orange", "yellow", "blue"):
         graded(db, "139101001", level)
     # 甲二区: only blue and one without a level → blue; the unrated one is counted, not graded.
     graded(db, "139102", "blue")
     graded(db, "139102", None)
-    # 乙一区: 1 yellow of 2 → yellow share 50% → orange.
+    # 乙一区: a yellow enterprise → yellow.
     graded(db, "139201", "yellow")
     graded(db, "139201", "blue")
 
@@ -32,19 +32,20 @@ def test_levels_follow_the_policy_and_add_up_the_subtree(db):
     assert current(db, "139101").level == "orange"  # the county includes its township
     assert current(db, "139102").level == "blue"
     assert current(db, "139102").counts == {"red": 0, "orange": 0, "yellow": 0, "blue": 1, "unrated": 1}
-    assert current(db, "139201").level == "orange"
+    assert current(db, "139201").level == "yellow"
     province = current(db, "139900")
-    assert province.counts == {"red": 0, "orange": 1, "yellow": 3, "blue": 3, "unrated": 1}
+    assert province.counts == {"red": 0, "orange": 2, "yellow": 2, "blue": 3, "unrated": 1}
+    assert province.level == "yellow"  # 2 of 7 graded enterprises orange: below 30%
     assert province.rule_set.startswith("regional-level@")
 
 
-def test_red_enterprise_or_orange_share_makes_red(db):
+def test_a_red_enterprise_makes_red_and_an_orange_share_orange(db):
     make_tree(db)
     for level in ("orange", "orange", "orange", "blue", "blue", "blue", "blue", "blue", "blue", "blue"):
         graded(db, "139101001", level)  # 3 of 10 orange: exactly 30 %
     graded(db, "139201", "red")
     recompute_region_levels(db)
-    assert current(db, "139101001").level == "red"
+    assert current(db, "139101001").level == "orange"
     assert current(db, "139201").level == "red"
 
 
@@ -64,7 +65,7 @@ def test_no_graded_enterprise_means_no_level_and_the_trace_says_why(db):
     township = current(db, "139101001")
     details = " ".join(step["detail"] for step in township.trace)
     assert township.level == "yellow"
-    assert "黄色 1" in details and "辖区内有黄色企业" in details
+    assert "黄色 1" in details and "辖区内有橙色或黄色企业" in details
     assert township.trace[0]["source"]["file"].endswith("regional-level.yaml")
 
 

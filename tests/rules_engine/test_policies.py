@@ -92,10 +92,9 @@ def test_enterprise_bad_facts(facts: dict[str, object], message: str) -> None:
     ("counts", "level", "rule"),
     [
         ({"red": 1, "blue": 99}, "red", "rules.red"),
-        ({"orange": 3, "blue": 7}, "red", "rules.red"),  # exactly 30 %
-        ({"orange": 29, "blue": 71}, "orange", "rules.orange"),  # 29 %
-        ({"yellow": 5, "blue": 5}, "orange", "rules.orange"),  # exactly 50 %
-        ({"yellow": 49, "blue": 51}, "yellow", "rules.yellow"),
+        ({"orange": 30, "blue": 70}, "orange", "rules.orange"),  # exactly 30 %
+        ({"orange": 29, "blue": 71}, "yellow", "rules.yellow"),  # 29 %: some orange, below the share
+        ({"yellow": 1, "blue": 99}, "yellow", "rules.yellow"),
         ({"blue": 4}, "blue", "otherwise"),
     ],
 )
