@@ -2,17 +2,21 @@
 users. Codes and names are taken from a prefix so several worlds can live in one database."""
 
 import io
+import re
 from dataclasses import dataclass
 
 import shapely
+from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth
-from app.auth.principal import SYSTEM
+from app.auth.models import User
+from app.auth.principal import SYSTEM, Principal
 from app.regions import lookup
 from app.regions.models import Region
-from tests.factories import PASSWORD, make_enterprise
+from tests.factories import PASSWORD, make_enterprise, principal
 
 
 @dataclass
@@ -96,3 +100,20 @@ def png_bytes(colour: str = "red") -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), colour).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    res = client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
+    assert res.status_code == 303
+    return client
+
+
+def csrf(client: TestClient, url: str) -> str:
+    """The CSRF token of the signed-in session, read from a form's hidden input on the page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
+    assert found, f"no form on {url}"
+    return found.group(1)
+
+
+def principal_from(db: Session, username: str) -> Principal:
+    return principal(db, db.scalars(select(User).where(User.username == username)).one())

@@ -4,37 +4,14 @@ Chinese next to the field, the public 举报 form, and the pages each role reach
 import re
 from datetime import timedelta
 
-import pytest
-
 from app.hazards import schemas as s
 from app.hazards import service as hazards
 from app.timeutil import local_today
-from tests.factories import make_tree, principal
-from tests.web.factories import make_world
-
-
-@pytest.fixture
-def world(db):
-    make_tree(db)
-    return make_world(db, "1375", "w")
-
-
-def sign_in(client, username, password):
-    res = client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
-    assert res.status_code == 303
-    return client
-
-
-def csrf(client, url):
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text).group(1)
+from tests.web.factories import csrf, make_world, principal_from, sign_in
 
 
 def a_hazard(db, username, **kw):
-    from sqlalchemy import select
-
-    from app.auth.models import User
-
-    user = principal(db, db.scalar(select(User).where(User.username == username)))
+    user = principal_from(db, username)
     data = s.HazardIn(source="routine", description="消防通道堵塞", place="二号仓库", category="site", **kw)
     return hazards.create_hazard(db, user, data).hazard
 
@@ -100,14 +77,6 @@ def test_plan_deadline_before_finding_date_is_refused_and_nothing_is_written(cli
     assert res.status_code == 303 and res.headers["location"] == f"/hazards/{hazard.id}"
     page = client.get(f"/hazards/{hazard.id}").text
     assert 'data-state="rectifying"' in page and "清理通道" in page
-
-
-def principal_from(db, username):
-    from sqlalchemy import select
-
-    from app.auth.models import User
-
-    return principal(db, db.scalar(select(User).where(User.username == username)))
 
 
 def test_only_allowed_actions_are_offered(client, db, world):
