@@ -213,6 +213,12 @@ def get_task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask
     return task, plan, checklist_items(session, user, plan.checklist_id)
 
 
+def task_results(session: Session, user: Principal, task_id: int) -> dict[int, CheckResult]:
+    """What was recorded for each checklist item of a task (item id → result); 404 outside scope."""
+    task, _, _ = get_task(session, user, task_id)
+    return {r.item_id: r for r in session.scalars(select(CheckResult).where(CheckResult.task_id == task.id))}
+
+
 def list_tasks(
     session: Session, user: Principal, missed: bool | None = None, limit: int = 100
 ) -> list[CheckTask]:

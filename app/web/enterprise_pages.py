@@ -12,7 +12,7 @@ from app.auth.principal import Principal
 from app.grading import enterprise as grading
 from app.grading.models import LEVEL_LABELS
 from app.hazards import investigation, ledger
-from app.hazards.models import CATEGORIES, STATES
+from app.hazards.models import CATEGORIES, OUTCOMES, STATES
 from app.supervision import service as supervision
 from app.timeutil import local_today
 from app.web.common import (
@@ -30,7 +30,6 @@ from app.web.common import (
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 OPEN_STATES = ("reported", "rectifying", "awaiting_acceptance")
-OUTCOMES = {"ok": "合格", "fail": "不合格", "na": "不适用"}
 
 
 def hazard_count(session: Session, user: Principal, **filters: Any) -> int:
@@ -95,6 +94,7 @@ def _task_page(
         task=task,
         plan=plan,
         items=items,
+        results=investigation.task_results(session, user, task_id) if task.status == "done" else {},
         OUTCOMES=OUTCOMES,
         CATEGORIES=CATEGORIES,
         values=values,

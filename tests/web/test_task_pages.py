@@ -81,11 +81,13 @@ def test_task_lists_its_items_and_records_each_result(client, db, world):
     hazard = client.get(f"/hazards/{hazard_id}").text
     assert "<dd>自查任务</dd>" in hazard and 'alt="隐患照片 1"' in hazard
 
-    # The task is done: no longer a link in the list, and its page no longer offers the form.
+    # The task is done: its page shows what was recorded instead of the form.
     listing = client.get("/tasks").text
-    assert f'href="/tasks/{task.id}"' not in listing and "已完成" in listing
+    assert "已完成" in listing
     page = client.get(url).text
     assert "该任务已完成" in page and f'action="/tasks/{task.id}"' not in page
+    assert f'<a href="/hazards/{hazard_id}">隐患 {hazard_id}</a>' in page
+    assert page.count("<td>合格</td>") == 1 and page.count("<td>不适用</td>") == 1
     assert f'<a href="/tasks/{task.id}">' not in client.get("/").text
 
 
