@@ -114,3 +114,35 @@ def test_db_users_and_enterprise_import_commands(sqlite_env):
     assert code == 1  # declined: nothing dropped
     code, out = run("db", "downgrade", "base", "--yes")
     assert code == 0
+
+
+def test_rules_diff_lists_stored_assessments_whose_level_would_change(sqlite_env):
+    from app.auth.principal import SYSTEM
+    from app.risks import service as risks
+    from app.risks.schemas import AssessmentIn, PointIn
+    from tests.factories import make_enterprise, make_tree
+
+    assert run("db", "upgrade")[0] == 0
+    with app_db.session_scope() as s:
+        make_tree(s)
+        ent = make_enterprise(s)
+        ids = []
+        for name, (likelihood, severity) in (("冲压机", (2, 5)), ("叉车通道", (1, 3))):
+            point = risks.create_point(
+                s, SYSTEM, ent.id, PointIn(name=name, point_type="设备设施", responsible_person="王工")
+            )
+            ids.append(
+                risks.assess(
+                    s,
+                    SYSTEM,
+                    point.id,
+                    AssessmentIn(
+                        method="ls", inputs={"L": likelihood, "S": severity}, rule_set="ls-national@2026.1"
+                    ),
+                ).id
+            )
+    code, out = run("rules", "diff", "ls-national@2026.1", "ls-alt@2026.1", "--database")
+    assert code == 0, out
+    # R = 10: yellow (9–12) nationally, orange (10–16) in the alternative profile; R = 3 stays blue.
+    assert "现行风险评价 2 条" in out and "结果变化 1 条" in out
+    assert f"  评价 {ids[0]}：yellow → orange" in out and f"  评价 {ids[1]}：" not in out

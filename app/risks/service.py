@@ -407,6 +407,16 @@ def current_assessment(session: Session, point_id: int) -> RiskAssessment | None
     )
 
 
+def current_assessments_under(session: Session, rule_set: str) -> list[dict[str, Any]]:
+    """Current assessments made under a rule set, as {"id", "inputs"} for `rules diff --database`."""
+    rows = session.execute(
+        select(RiskAssessment.id, RiskAssessment.inputs)
+        .where(RiskAssessment.rule_set == rule_set, RiskAssessment.is_current.is_(True))
+        .order_by(RiskAssessment.id)
+    )
+    return [{"id": row_id, "inputs": inputs} for row_id, inputs in rows]
+
+
 def assessments(session: Session, user: Principal, point_id: int) -> list[RiskAssessment]:
     """History, newest first."""
     get_point(session, user, point_id)

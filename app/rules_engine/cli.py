@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from app.rules_engine import service
-from app.rules_engine.diff import diff_rule_sets, format_diff
+from app.rules_engine.diff import diff_rule_sets, format_diff, levels_that_change
 from app.rules_engine.errors import RuleFileError, RuleInputError
 from app.rules_engine.loader import KIND_LABELS, load_rules, rules_dir
 
@@ -64,6 +64,9 @@ def eval_cases(
 def diff(
     a: Annotated[str, typer.Argument(help="旧规则集 id@version")],
     b: Annotated[str, typer.Argument(help="新规则集 id@version")],
+    database: Annotated[
+        bool, typer.Option("--database", help="同时列出数据库中按 A 作出、改用 B 后等级会变化的现行风险评价")
+    ] = False,
 ) -> None:
     """列出两个规则集版本之间新增（+）、删除（-）、修改（~）的条目与阈值。"""
     try:
@@ -74,3 +77,21 @@ def diff(
     typer.echo(f"{a} → {b}：{len(lines)} 处变化")
     for line in lines:
         typer.echo(line)
+    if database:
+        _stored_levels_that_change(a, b)
+
+
+def _stored_levels_that_change(a: str, b: str) -> None:
+    # The engine stays pure: only this command reads stored assessments, through the risk register.
+    from app.db import session_scope
+    from app.risks.service import current_assessments_under
+
+    with session_scope() as session:
+        stored = current_assessments_under(session, a)
+    changed = levels_that_change(stored, a, b)
+    typer.echo(f"数据库中按 {a} 作出的现行风险评价 {len(stored)} 条，改用 {b} 后结果变化 {len(changed)} 条：")
+    for row in changed:
+        before, after = row["before"], row["after"]
+        typer.echo(
+            f"  评价 {row['id']}：{before['level'] or before['error']} → {after['level'] or after['error']}"
+        )
