@@ -7,12 +7,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Text,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
+from app.timeutil import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -112,3 +125,19 @@ def get_session() -> Iterator[Session]:
     """FastAPI dependency: one request = one transaction."""
     with session_scope() as session:
         yield session
+
+
+class WorkflowEvent:
+    """Columns of an append-only workflow history row (hazards, 挂牌督办 cases): who took which action,
+    from which state to which, when, why, with which attachments. Each subclass adds its subject's key."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[int]] = mapped_column(JSON, default=list)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)

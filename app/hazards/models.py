@@ -21,7 +21,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.db import Base, UTCDateTime
+from app.db import Base, UTCDateTime, WorkflowEvent
 from app.timeutil import local_today, utcnow
 
 STATES = {
@@ -125,22 +125,12 @@ class Hazard(Base):
         return func.sum(case((Hazard.is_overdue, 1), else_=0))
 
 
-class HazardEvent(Base):
+class HazardEvent(WorkflowEvent, Base):
     """Append-only history of a hazard: every transition, with who, when, why and the photos."""
 
     __tablename__ = "hazard_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(30))
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
-    attachments: Mapped[list[int]] = mapped_column(JSON, default=list)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = ({"comment": "append-only; never updated or deleted"},)
 

@@ -1,12 +1,11 @@
 """挂牌督办: supervision cases, their append-only events, notice numbering and public announcements."""
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime
+from app.db import Base, UTCDateTime, WorkflowEvent
 from app.timeutil import utcnow
 
 STATES = {
@@ -89,22 +88,12 @@ class SupervisionCase(Base):
     )
 
 
-class SupervisionEvent(Base):
+class SupervisionEvent(WorkflowEvent, Base):
     """Append-only history of a case: every action with who, when, from, to, why and the documents."""
 
     __tablename__ = "supervision_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("supervision_cases.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(30))
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
-    attachments: Mapped[list[int]] = mapped_column(JSON, default=list)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class NoticeSequence(Base):
