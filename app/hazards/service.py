@@ -522,7 +522,7 @@ def transition(session: Session, user: Principal, hazard_id: int, body: Any) -> 
         raise Conflict(
             reason, field="action", extra={"state": hazard.state, "allowed_actions": t.allowed_actions(ctx)}
         )
-    next_state = t.TABLE[(hazard.state, body.action)][0]
+    next_state = t.WORKFLOW.next_state(hazard.state, body.action)
     before = audit.snapshot(hazard, AUDITED)
     counted_before = _counts_for_level(hazard)
     from_state = hazard.state

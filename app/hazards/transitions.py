@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.hazards.models import Hazard, HazardExtension
+from app.workflow import Transition, TransitionTable
 
 ENTERPRISE = frozenset({"enterprise"})
 REGULATOR = frozenset({"inspector", "admin"})
@@ -41,6 +42,14 @@ class Ctx:
     session: Session
     hazard: Hazard
     user: Principal
+
+    @property
+    def state(self) -> str:
+        return self.hazard.state
+
+    @property
+    def role(self) -> str:
+        return self.user.role
 
 
 Guard = Callable[[Ctx], str | None]
@@ -129,9 +138,7 @@ def _major_only(ctx: Ctx) -> str | None:
     return None if ctx.hazard.grade == "major" else "只有重大事故隐患需要双报告"
 
 
-Transition = tuple[str, frozenset[str], Guard | None]
-
-TABLE: dict[tuple[str, str], Transition] = {
+TABLE: dict[tuple[str, str], Transition[Ctx]] = {
     ("reported", "start_rectification"): ("rectifying", ENTERPRISE, None),
     ("reported", "fix_on_spot"): ("awaiting_acceptance", ENTERPRISE, _general_only),
     ("rectifying", "request_extension"): ("rectifying", ENTERPRISE, _no_pending_extension),
@@ -153,16 +160,6 @@ TABLE: dict[tuple[str, str], Transition] = {
 ACTIONS = tuple(dict.fromkeys(action for _, action in TABLE))
 
 
-def refusal(ctx: Ctx, action: str) -> str | None:
-    """Why this user may not take this action on this hazard now (None: allowed)."""
-    entry = TABLE.get((ctx.hazard.state, action))
-    if entry is None:
-        return f"隐患当前状态下不能执行“{ACTION_LABELS.get(action, action)}”"
-    _, roles, guard = entry
-    if ctx.user.role not in roles:
-        return f"当前角色不能执行“{ACTION_LABELS[action]}”"
-    return guard(ctx) if guard else None
-
-
-def allowed_actions(ctx: Ctx) -> list[str]:
-    return [action for (state, action) in TABLE if state == ctx.hazard.state and refusal(ctx, action) is None]
+WORKFLOW = TransitionTable(TABLE, "隐患", lambda action: ACTION_LABELS.get(action, action))
+refusal = WORKFLOW.refusal
+allowed_actions = WORKFLOW.allowed_actions

@@ -540,7 +540,7 @@ def act(session: Session, user: Principal, case_id: int, action: str, body: Acti
             field="action",
             extra={"state": case.state, "allowed_actions": allowed_actions(session, user, case)},
         )
-    next_state = t.TABLE[(case.state, action)][0]
+    next_state = t.WORKFLOW.next_state(case.state, action)
     before = audit.snapshot(case, AUDITED)
     from_state = case.state
     effect = EFFECTS[action](session, ctx, body)

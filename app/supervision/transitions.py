@@ -16,6 +16,7 @@ from app.auth.principal import Principal
 from app.rules_engine import time_limit
 from app.supervision.models import LEVEL_ORDER, LEVELS, OPEN_STATES, RUNNING, SupervisionCase
 from app.timeutil import local_today
+from app.workflow import Transition, TransitionTable
 
 ENTERPRISE = frozenset({"enterprise"})
 REGULATOR = frozenset({"inspector", "admin"})
@@ -43,6 +44,14 @@ class Ctx:
     session: Session
     case: SupervisionCase
     user: Principal
+
+    @property
+    def state(self) -> str:
+        return self.case.state
+
+    @property
+    def role(self) -> str:
+        return self.user.role
 
 
 Guard = Callable[[Ctx], str | None]
@@ -113,9 +122,7 @@ def _overdue(ctx: Ctx) -> str | None:
     return _authority(ctx)
 
 
-Transition = tuple[str, frozenset[str], Guard | None]
-
-TABLE: dict[tuple[str, str], Transition] = {
+TABLE: dict[tuple[str, str], Transition[Ctx]] = {
     ("listed", "acknowledge"): ("rectifying", ENTERPRISE, None),
     ("rectifying", "report_progress"): ("rectifying", ENTERPRISE, None),
     **{(s, "request_extension"): (s, ENTERPRISE, _extension_requestable) for s in RUNNING},
@@ -136,16 +143,6 @@ def label(action: str) -> str:
     return ACTION_LABELS.get(action) or SYSTEM_ACTIONS.get(action, action)
 
 
-def refusal(ctx: Ctx, action: str) -> str | None:
-    """Why this user may not take this action on this case now (None: allowed)."""
-    entry = TABLE.get((ctx.case.state, action))
-    if entry is None:
-        return f"督办事项当前状态下不能执行“{label(action)}”"
-    _, roles, guard = entry
-    if ctx.user.role not in roles:
-        return f"当前角色不能执行“{label(action)}”"
-    return guard(ctx) if guard else None
-
-
-def allowed_actions(ctx: Ctx) -> list[str]:
-    return [action for (state, action) in TABLE if state == ctx.case.state and refusal(ctx, action) is None]
+WORKFLOW = TransitionTable(TABLE, "督办事项", label)
+refusal = WORKFLOW.refusal
+allowed_actions = WORKFLOW.allowed_actions
