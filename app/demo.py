@@ -17,6 +17,7 @@ from app.db import session_scope
 from app.enterprises.credit_code import CHARSET, check_digit
 from app.enterprises.models import Enterprise
 from app.enterprises.service import AUDITED_FIELDS
+from app.grading.enterprise import recompute_all
 from app.grading.regional import recompute_region_levels
 from app.hazards.demo import load_demo_hazards
 from app.regions.demo import load_demo_regions
@@ -209,4 +210,6 @@ def load_demo(reset: bool = False) -> None:
         load_demo_risks(session)
         load_demo_hazards(session)
         load_demo_cases(session)
+        # Demo hazards were recorded on past dates: grade everyone again as of today, then the regions.
+        recompute_all(session)
         recompute_region_levels(session)
