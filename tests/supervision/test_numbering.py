@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db import make_engine, session_scope
 from app.supervision import numbering
 from app.supervision.models import NoticeSequence
-from tests.conftest import _create_pg_database, _drop_pg_database, _pg_available, alembic_config
+from tests.conftest import _create_pg_database, _drop_pg_database, alembic_config
 
 
 def test_prefixes_and_format() -> None:
@@ -29,11 +29,9 @@ def test_sequence_per_key_and_year(db: Session) -> None:
 
 
 @pytest.fixture(scope="module")
-def fresh_pg() -> Iterator[Engine]:
-    """A fresh PostgreSQL database with committed transactions (not the rolled-back test session)."""
-    problem = _pg_available()
-    if problem:
-        pytest.skip(f"PostgreSQL not reachable ({problem})")
+def fresh_pg(pg_url: str) -> Iterator[Engine]:
+    """A fresh PostgreSQL database with committed transactions (not the rolled-back test session).
+    Depends on pg_url so that it skips, or fails under CI=true, like every PostgreSQL test."""
     name, url = _create_pg_database()
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
