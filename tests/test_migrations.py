@@ -72,3 +72,40 @@ def test_models_match_the_migrated_schema(empty_url):
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_stepping_the_last_revision_keeps_the_data_of_referencing_tables(empty_url):
+    """SQLite batch mode rebuilds a table; rows that point at it (measures → risk points) must survive."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from app.auth.principal import SYSTEM
+    from app.risks import service as risks
+    from app.risks.models import ControlMeasure
+    from app.risks.schemas import MeasureIn, PointIn
+    from tests.factories import make_enterprise, make_tree
+
+    cfg = alembic_config(empty_url)
+    command.upgrade(cfg, "head")
+    engine = make_engine(empty_url)
+    try:
+        with Session(engine) as s:
+            make_tree(s)
+            ent = make_enterprise(s)
+            point = risks.create_point(
+                s, SYSTEM, ent.id, PointIn(name="冲压机", point_type="设备设施", responsible_person="王工")
+            )
+            measure = MeasureIn(
+                kind="工程技术",
+                description="安装双手操作按钮",
+                responsible_person="王工",
+                check_frequency="日",
+            )
+            risks.add_measure(s, SYSTEM, point.id, measure)
+            s.commit()
+        command.downgrade(cfg, "-1")
+        command.upgrade(cfg, "head")
+        with Session(engine) as s:
+            assert s.scalar(select(func.count()).select_from(ControlMeasure)) == 1
+    finally:
+        engine.dispose()

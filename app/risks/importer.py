@@ -25,6 +25,7 @@ from app.risks.models import (
     CONTROL_LEVELS,
     MEASURE_KINDS,
     ControlMeasure,
+    MajorHazardUnit,
     RiskAssessment,
     RiskPoint,
 )
@@ -54,8 +55,19 @@ def _number(value: Any) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+UNIT_HEADER = "所属重大危险源"
+Units = dict[str, list[MajorHazardUnit]]  # the enterprise's 辨识单元 by name
+
+
 class _Row:
-    def __init__(self, row_no: int, cells: dict[str, Any], report: ImportReport, jurisdiction: str | None):
+    def __init__(
+        self,
+        row_no: int,
+        cells: dict[str, Any],
+        report: ImportReport,
+        jurisdiction: str | None,
+        units: Units | None,
+    ):
         self.row_no = row_no
         self.report = report
         self.ok = True
@@ -63,6 +75,8 @@ class _Row:
         self.assessment: dict[str, Any] | None = None
         self.measures: list[dict[str, Any]] = []
         self._parse(cells, jurisdiction)
+        if units is not None:  # a file without the column leaves the points' links as they are
+            self.point["major_hazard_unit_id"] = self._unit(cell_text(cells.get("major_hazard_unit")), units)
 
     def bad(self, header: str, message: str) -> None:
         self.ok = False
@@ -112,6 +126,20 @@ class _Row:
         self.point = raw
         level = self._assess(cells, jurisdiction, raw.get("exposed_people", 0))
         self._measures(cells, level, raw["responsible_person"])
+
+    def _unit(self, name: str, units: Units) -> int | None:
+        if not name:
+            return None
+        matches = units.get(name, [])
+        active = [u for u in matches if u.is_active]
+        chosen = active if len(active) == 1 else matches
+        if len(chosen) == 1:
+            return chosen[0].id
+        if matches:
+            self.bad(UNIT_HEADER, f"本企业有多个名为 {name!r} 的辨识单元，请先改名区分")
+        else:
+            self.bad(UNIT_HEADER, f"本企业没有名为 {name!r} 的重大危险源辨识单元，请先登记该单元")
+        return None
 
     def _assess(self, cells: dict[str, Any], jurisdiction: str | None, people: int) -> str | None:
         method_text = cell_text(cells.get("method")).upper()
@@ -305,6 +333,13 @@ def import_stream(
     if header is None:
         raise BadInput("文件为空", field="file")
     fields = _header_map(header)
+    units: Units | None = None
+    if "major_hazard_unit" in fields:
+        units = {}
+        for unit in session.scalars(
+            select(MajorHazardUnit).where(MajorHazardUnit.enterprise_id == enterprise_id)
+        ):
+            units.setdefault(unit.name, []).append(unit)
     report = ImportReport()
     good: list[_Row] = []
     seen: dict[str, int] = {}
@@ -316,7 +351,7 @@ def import_stream(
             report.add_error(row_no, column_letter(len(fields)), "表头之外的列有数据")
             continue
         cells = {f: v for f, v in zip(fields, values, strict=False) if f is not None}
-        row = _Row(row_no, cells, report, ent.region_code)
+        row = _Row(row_no, cells, report, ent.region_code, units)
         name = row.point.get("name")
         if name and name in seen:
             row.bad("风险点", f"与第{seen[name]}行重名")

@@ -45,6 +45,10 @@ class RiskPoint(Base):
     exposed_people: Mapped[int] = mapped_column(Integer, default=0)
     emergency_actions: Mapped[str | None] = mapped_column(Text)
     emergency_phone: Mapped[str | None] = mapped_column(String(30))
+    # The 重大危险源 辨识单元 the point belongs to (same enterprise); feeds 直接判定 "涉及重大危险源".
+    major_hazard_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("major_hazard_units.id", ondelete="SET NULL"), index=True
+    )
     # Denormalised from the current assessment (residual if any, else inherent) for fast grading.
     level: Mapped[str | None] = mapped_column(String(10), index=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,8 +9,14 @@ from sqlalchemy.orm import Session
 from app.enterprises.models import Enterprise
 from app.grading.models import LEVEL_COLOURS, LEVEL_LABELS
 from app.risks import register
-from app.risks.models import CONTROL_LEVELS, MEASURE_KINDS, POINT_TYPES, RiskAssessment, RiskPoint
-from app.risks.service import METHOD_LABELS, current_assessment
+from app.risks.models import (
+    CONTROL_LEVELS,
+    MEASURE_KINDS,
+    POINT_TYPES,
+    RiskAssessment,
+    RiskPoint,
+)
+from app.risks.service import METHOD_LABELS, current_assessment, point_unit, unit_label
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -73,9 +79,11 @@ def board_page(session: Session, enterprise: Enterprise, level: str | None) -> s
 
 def point_page(session: Session, point: RiskPoint, history: list[RiskAssessment]) -> str:
     enterprise = session.get(Enterprise, point.enterprise_id)
+    unit = point_unit(session, point)
     return _env.get_template("point.html").render(
         point=point,
         enterprise=enterprise,
+        unit=unit_label(unit) if unit else None,
         history=history,
         labels=LEVEL_LABELS,
         level_label=LEVEL_LABELS[point.level] if point.level else "未评价",

@@ -44,6 +44,7 @@ COLUMNS = [
     Column("危险有害因素", "hazard_factors", 28),
     Column("事故类型", "accident_types", 20),
     Column("接触人数", "exposed_people", 8),
+    Column("所属重大危险源", "major_hazard_unit", 18),  # 辨识单元名称; optional on import
     Column("评价方法", "method", 10),
     *(Column(k, k, 6) for k in FACTOR_KEYS),
     Column("分值", "score", 8, computed=True),
@@ -82,6 +83,13 @@ def point_rows(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
             )
         )
     }
+    unit_names = dict(
+        session.execute(
+            select(MajorHazardUnit.id, MajorHazardUnit.name).where(
+                MajorHazardUnit.enterprise_id == enterprise_id
+            )
+        ).all()
+    )
     rows = []
     for p in points:
         a: RiskAssessment | None = current.get(p.id)
@@ -96,6 +104,8 @@ def point_rows(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
             "hazard_factors": factor_text(p.hazard_factors),
             "accident_types": "、".join(p.accident_types),
             "exposed_people": p.exposed_people,
+            "major_hazard_unit": unit_names.get(p.major_hazard_unit_id or 0, ""),
+            "unit_id": p.major_hazard_unit_id,
             "method": METHOD_NAMES[a.method] if a else "",
             "score": a.score if a else None,
             "level": LEVEL_LABELS[a.level] if a else "",
@@ -168,7 +178,12 @@ def board(session: Session, enterprise_id: int) -> dict[str, Any]:
         if levels[r["id"]] in ("red", "orange")
     ]
     units = [
-        {"id": u.id, "name": u.name, "grade": u.grade}
+        {
+            "id": u.id,
+            "name": u.name,
+            "grade": u.grade,
+            "points": [r["name"] for r in rows if r["unit_id"] == u.id],
+        }
         for u in session.scalars(
             select(MajorHazardUnit).where(
                 MajorHazardUnit.enterprise_id == enterprise_id,

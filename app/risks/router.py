@@ -38,6 +38,7 @@ from app.risks.schemas import (
     PointIn,
     PointOut,
     PointUpdate,
+    UnitBrief,
     UnitIn,
     UnitOut,
     UnitUpdate,
@@ -110,11 +111,13 @@ def create_point(enterprise_id: int, body: PointIn, session: DbSession, user: Cu
 
 def _detail(session: Session, point: RiskPoint) -> PointDetail:
     current = service.current_assessment(session, point.id)
+    unit = service.point_unit(session, point)
     return PointDetail.model_validate(
         {
             **PointOut.model_validate(point).model_dump(),
             "measures": [MeasureOut.model_validate(m) for m in point.measures],
             "current_assessment": AssessmentOut.model_validate(current) if current else None,
+            "major_hazard_unit": UnitBrief.model_validate(unit) if unit else None,
         }
     )
 

@@ -26,6 +26,10 @@ class PointIn(BaseModel):
     exposed_people: int = Field(default=0, ge=0, le=100000)
     emergency_actions: str | None = Field(default=None, max_length=2000)
     emergency_phone: str | None = Field(default=None, max_length=30)
+    major_hazard_unit_id: int | None = Field(
+        default=None,
+        description="所属重大危险源辨识单元（本企业）；构成重大危险源时评价自动按“涉及重大危险源”直接判定",
+    )
 
 
 class PointUpdate(BaseModel):
@@ -45,6 +49,7 @@ class PointUpdate(BaseModel):
     exposed_people: int | None = Field(default=None, ge=0, le=100000)
     emergency_actions: str | None = Field(default=None, max_length=2000)
     emergency_phone: str | None = Field(default=None, max_length=30)
+    major_hazard_unit_id: int | None = Field(default=None, description="所属辨识单元；填 null 解除关联")
 
 
 class DirectFlags(BaseModel):
@@ -54,7 +59,9 @@ class DirectFlags(BaseModel):
     accident_conditions_persist: bool | None = Field(
         default=None, description="不填时按本企业事故记录判断（同类事故有死亡或重伤）"
     )
-    involves_major_hazard_source: bool | None = None
+    involves_major_hazard_source: bool | None = Field(
+        default=None, description="不填时按风险点所属辨识单元判断（在用且构成重大危险源）"
+    )
     toxic_explosive_fire: bool | None = None
 
 
@@ -182,14 +189,26 @@ class PointOut(BaseModel):
     exposed_people: int
     emergency_actions: str | None
     emergency_phone: str | None
+    major_hazard_unit_id: int | None
     level: str | None
     version: int
     updated_at: datetime
 
 
+class UnitBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    is_major: bool
+    grade: int | None
+    is_active: bool
+
+
 class PointDetail(PointOut):
     measures: list[MeasureOut]
     current_assessment: AssessmentOut | None
+    major_hazard_unit: UnitBrief | None
 
 
 class UnitOut(BaseModel):

@@ -62,6 +62,7 @@ POINT_FIELDS = [
     "exposed_people",
     "emergency_actions",
     "emergency_phone",
+    "major_hazard_unit_id",
 ]
 MEASURE_FIELDS = [
     "kind",
@@ -74,6 +75,7 @@ MEASURE_FIELDS = [
 UNIT_FIELDS = ["name", "unit_type", "substances", "exposed_people", "is_major", "grade", "is_active"]
 ACCIDENT_FIELDS = ["occurred_on", "accident_type", "deaths", "serious_injuries", "minor_injuries", "note"]
 METHOD_LABELS = {"lec": "LEC法", "ls": "LS法", "mes": "MES法"}
+GRADE_LABELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 
 def keyed(value: str, table: dict[str, str], field: str, what: str) -> str:
@@ -199,11 +201,21 @@ def clean_point_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _check_unit(session: Session, enterprise_id: int, unit_id: int | None) -> None:
+    """A point may only belong to a 辨识单元 of its own enterprise."""
+    if unit_id is None:
+        return
+    owner = session.scalar(select(MajorHazardUnit.enterprise_id).where(MajorHazardUnit.id == unit_id))
+    if owner != enterprise_id:
+        raise BadInput(f"辨识单元 {unit_id} 不存在或不属于本企业", field="major_hazard_unit_id")
+
+
 def create_point(session: Session, user: Principal, enterprise_id: int, data: PointIn) -> RiskPoint:
     enterprises.get_readable(session, user, enterprise_id)
     _may_manage(user, enterprise_id)
     values = clean_point_values(data.model_dump())
     _check_coordinates(values["lon"], values["lat"])
+    _check_unit(session, enterprise_id, values["major_hazard_unit_id"])
     point = RiskPoint(enterprise_id=enterprise_id, **values)
     session.add(point)
     session.flush()
@@ -224,6 +236,8 @@ def update_point(session: Session, user: Principal, point_id: int, data: PointUp
     _may_manage(user, point.enterprise_id)
     values = clean_point_values(data.model_dump(exclude_unset=True, exclude={"version"}))
     _check_coordinates(values.get("lon", point.lon), values.get("lat", point.lat))
+    if "major_hazard_unit_id" in values:
+        _check_unit(session, point.enterprise_id, values["major_hazard_unit_id"])
     before = audit.snapshot(point, POINT_FIELDS)
     _check_version(data.version, point.version, "风险点")
     for key, value in values.items():
@@ -303,6 +317,30 @@ def _accident_evidence(session: Session, point: RiskPoint) -> list[Accident]:
     )
 
 
+def point_unit(session: Session, point: RiskPoint) -> MajorHazardUnit | None:
+    """The 辨识单元 the point belongs to, if any."""
+    if point.major_hazard_unit_id is None:
+        return None
+    return session.get(MajorHazardUnit, point.major_hazard_unit_id)
+
+
+def _major_source(session: Session, point: RiskPoint) -> MajorHazardUnit | None:
+    """The point's unit when it is currently identified as a 重大危险源 (constituted and not retired)."""
+    unit = point_unit(session, point)
+    return unit if unit is not None and unit.is_major and unit.is_active else None
+
+
+def unit_label(unit: MajorHazardUnit) -> str:
+    """ "液氯储罐区（一级重大危险源）" or "…（不构成重大危险源）", "…（已停用）"."""
+    if not unit.is_active:
+        status = "已停用"
+    elif unit.is_major and unit.grade:
+        status = f"{GRADE_LABELS[unit.grade]}重大危险源"
+    else:
+        status = "不构成重大危险源"
+    return f"{unit.name}（{status}）"
+
+
 def _trace(steps: tuple[TraceStep, ...]) -> list[dict[str, Any]]:
     return [t.to_dict() for t in steps]
 
@@ -320,12 +358,18 @@ def assess(session: Session, user: Principal, point_id: int, data: AssessmentIn)
         raise BadInput("评价日期不能晚于今天", field="assessed_on")
     inputs: dict[str, Any] = dict(data.inputs)
     evidence: list[Accident] = []
-    if data.direct is not None or point.accident_types:
+    source: MajorHazardUnit | None = None
+    if data.direct is not None or point.accident_types or point.major_hazard_unit_id is not None:
         direct = data.direct.model_dump(exclude_none=True) if data.direct else {}
         if "accident_conditions_persist" not in direct:
             evidence = _accident_evidence(session, point)
             if evidence:
                 direct["accident_conditions_persist"] = True
+        # An explicit answer from the assessor (true or false) wins over the unit register.
+        if "involves_major_hazard_source" not in direct:
+            source = _major_source(session, point)
+            if source is not None:
+                direct["involves_major_hazard_source"] = True
         if direct:
             direct["exposed_people"] = point.exposed_people
             inputs["direct"] = direct
@@ -335,6 +379,17 @@ def assess(session: Session, user: Principal, point_id: int, data: AssessmentIn)
         data.method, inputs, rule_set=data.rule_set, jurisdiction=ent.region_code, on=on
     )
     trace = _trace(decision.trace)
+    if source is not None:
+        trace.insert(
+            0,
+            {
+                "step": "重大危险源",
+                "detail": f"风险点属于辨识单元“{source.name}”，该单元现为"
+                f"{GRADE_LABELS.get(source.grade or 0, '')}重大危险源（{source.rule_set}）；"
+                "按“涉及重大危险源”参与直接判定（评价人可明确填否）",
+                "source": {"file": "major_hazard_units", "entry": str(source.id), "citation": ""},
+            },
+        )
     if evidence:
         listed = "；".join(
             f"{a.occurred_on.isoformat()} {a.accident_type}（死亡 {a.deaths}、重伤 {a.serious_injuries}）"

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.principal import SYSTEM
 from app.risks import service
-from app.risks.models import RiskPoint
-from app.risks.schemas import AssessmentIn, MeasureIn, PointIn
+from app.risks.models import MajorHazardUnit, RiskPoint
+from app.risks.schemas import AssessmentIn, MeasureIn, PointIn, UnitIn
 
 
 def make_point(db: Session, enterprise_id: int, **kw: Any) -> RiskPoint:
@@ -44,3 +44,15 @@ def add_measure(db: Session, point: RiskPoint, kind: str = "工程技术", **kw:
     }
     data.update(kw)
     return service.add_measure(db, SYSTEM, point.id, MeasureIn(**data))
+
+
+def make_unit(db: Session, enterprise_id: int, major: bool = True, **kw: Any) -> MajorHazardUnit:
+    """液氯储存单元: 100 t with 200 people nearby is a 一级重大危险源; 2 t is not one."""
+    data: dict[str, Any] = {
+        "name": "液氯储罐区",
+        "unit_type": "储存单元",
+        "substances": [{"name": "液氯", "quantity_t": 100 if major else 2}],
+        "exposed_people": 200,
+    }
+    data.update(kw)
+    return service.create_unit(db, SYSTEM, enterprise_id, UnitIn(**data))
