@@ -187,6 +187,27 @@ def main() -> list[dict[str, Any]]:
                 service.create_hazard(session, worker, body, idempotency_key=f"bench-{i}")
                 session.commit()
                 create_samples.append(time.perf_counter() - t0)
+        # A 重大 hazard also re-grades the enterprise (and its regions when the level changes). One
+        # warm-up on another enterprise compiles the statements; the first measured one changes a level.
+        warm_up = Principal(id=2, username="w", display_name="w", role="enterprise", enterprise_id=2)
+        major_samples: list[float] = []
+        for i in range(21):
+            with Session(engine) as session:
+                t0 = time.perf_counter()
+                body = schemas.HazardIn(
+                    source="routine",
+                    description=f"重大隐患{i}",
+                    place="仓库",
+                    category="site",
+                    grade="major",
+                    major_item="GM-3-1",
+                )
+                service.create_hazard(
+                    session, warm_up if i == 0 else worker, body, idempotency_key=f"major-{i}"
+                )
+                session.commit()
+                if i:
+                    major_samples.append(time.perf_counter() - t0)
         engine.dispose()
         queue: Any = mp.get_context("spawn").Queue()
         proc = mp.get_context("spawn").Process(target=_export_rss, args=(url, queue))
@@ -195,7 +216,7 @@ def main() -> list[dict[str, Any]]:
         proc.join()
     finally:
         _drop_pg_database(name)
-    list_p95, create_p95 = _p95(list_samples), _p95(create_samples)
+    list_p95, create_p95, major_p95 = _p95(list_samples), _p95(create_samples), _p95(major_samples)
     return [
         {
             "name": f"load {HAZARDS:,} hazards (COPY)",
@@ -212,11 +233,18 @@ def main() -> list[dict[str, Any]]:
             "ok": list_p95 <= 100,
         },
         {
-            "name": "create hazard p95",
+            "name": "create hazard p95 (一般)",
             "value": create_p95,
             "unit": "ms",
             "target": "≤ 50",
             "ok": create_p95 <= 50,
+        },
+        {
+            "name": "create hazard p95 (重大, with regrading)",
+            "value": major_p95,
+            "unit": "ms",
+            "target": "≤ 50",
+            "ok": major_p95 <= 50,
         },
         {
             "name": f"export {rows:,} rows .xlsx",
