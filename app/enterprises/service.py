@@ -1,5 +1,7 @@
 """Enterprises (生产经营单位): scoping, validation, create and update. No HTTP here."""
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,6 +67,13 @@ def readable(stmt: SelectT, user: Principal) -> SelectT:
     if user.role == "inspector" and user.industries:
         stmt = stmt.where(Enterprise.industry.in_(user.industries))
     return stmt
+
+
+def owned_by_readable(stmt: SelectT, enterprise_column: Any, user: Principal) -> SelectT:
+    """Rows of other domains that belong to an enterprise the caller may read (hazards, cases, points…)."""
+    if user.is_admin:
+        return stmt
+    return stmt.where(enterprise_column.in_(readable(select(Enterprise.id), user)))
 
 
 def get_readable(session: Session, user: Principal, enterprise_id: int) -> Enterprise:

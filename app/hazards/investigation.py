@@ -197,11 +197,7 @@ def generate_due_tasks(session: Session, on: date, plan_ids: list[int] | None = 
 
 
 def _readable_tasks(user: Principal) -> Any:
-    from app.enterprises.models import Enterprise
-
-    return select(CheckTask).where(
-        CheckTask.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user))
-    )
+    return enterprises.owned_by_readable(select(CheckTask), CheckTask.enterprise_id, user)
 
 
 def get_task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask, CheckPlan, list[CheckItem]]:

@@ -59,9 +59,7 @@ AUDITED = [
 
 def readable(stmt: SelectT, user: Principal) -> SelectT:
     """Hazards of the enterprises the caller may read (the enterprise scoping rule, reused)."""
-    if user.is_admin:
-        return stmt
-    return stmt.where(Hazard.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user)))
+    return enterprises.owned_by_readable(stmt, Hazard.enterprise_id, user)
 
 
 def get_readable(session: Session, user: Principal, hazard_id: int) -> Hazard:

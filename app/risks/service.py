@@ -94,9 +94,7 @@ def keyed(value: str, table: dict[str, str], field: str, what: str) -> str:
 
 def readable(stmt: SelectT, user: Principal, column: Any = RiskPoint.enterprise_id) -> SelectT:
     """Rows of enterprises the caller may read (delegates to the enterprise scope)."""
-    if user.is_admin:
-        return stmt
-    return stmt.where(column.in_(enterprises.readable(select(Enterprise.id), user)))
+    return enterprises.owned_by_readable(stmt, column, user)
 
 
 def _may_manage(user: Principal, enterprise_id: int) -> None:

@@ -16,6 +16,7 @@ from app.audit import service as audit
 from app.auth import service as auth
 from app.auth.models import User
 from app.auth.principal import Principal
+from app.db import SelectT
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
@@ -58,11 +59,9 @@ BOARD_ROWS = 50
 # ---------------------------------------------------------------- scope
 
 
-def readable(stmt: Any, user: Principal) -> Any:
+def readable(stmt: SelectT, user: Principal) -> SelectT:
     """Cases of the enterprises the caller may read (the enterprise scoping rule, reused)."""
-    if user.is_admin:
-        return stmt
-    return stmt.where(SupervisionCase.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user)))
+    return enterprises.owned_by_readable(stmt, SupervisionCase.enterprise_id, user)
 
 
 def get_readable(session: Session, user: Principal, case_id: int) -> SupervisionCase:
