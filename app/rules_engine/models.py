@@ -9,6 +9,7 @@ Messages raised here are user-facing, hence Chinese.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -461,10 +462,19 @@ class CatalogueRuleSet(RuleSetHeader):
     industries: list[str] = Field(min_length=1)
     items: list[HazardItem] = Field(min_length=1)
     known_gaps: list[KnownGap] = []
+    # Items per article as counted in the official text (key: each item's citation.article, "全文" when
+    # it has none), so `rules check` notices an item that was dropped or typed twice.
+    expected_counts: dict[str, int] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CatalogueRuleSet:
         _unique_keys([i.code for i in self.items], "items", "code")
+        if self.expected_counts is not None:
+            found = Counter(item.citation.article or "全文" for item in self.items)
+            for article in sorted(set(found) | set(self.expected_counts)):
+                want, got = self.expected_counts.get(article, 0), found.get(article, 0)
+                if want != got:
+                    raise PathError("expected_counts", f"{article}：应有 {want} 项，实有 {got} 项")
         for n, item in enumerate(self.items):
             if not item.code.startswith(self.code_prefix + "-"):
                 raise PathError(f"items.{n}.code", f"条目编号 {item.code} 须以 {self.code_prefix}- 开头")
