@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     rules_dir: Path = PROJECT_ROOT / "rules"
     timezone: str = "Asia/Shanghai"
     max_upload_mb: int = 20
+    # JSON and form bodies; uploads (multipart) may be max_upload_mb plus 1 MB of form fields.
+    max_body_kb: int = 1024
     token_ttl_hours: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15

@@ -17,6 +17,7 @@ from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
+from app.fields import RequestLimits
 from app.hazards.router import public_router as hazards_public_router
 from app.hazards.router import router as hazards_router
 from app.mapping.router import router as mapping_router
@@ -40,6 +41,14 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+_BOUNDS = {
+    "greater_than_equal": "应不小于 {}",
+    "greater_than": "应大于 {}",
+    "less_than_equal": "应不大于 {}",
+    "less_than": "应小于 {}",
+}
+
+
 def _validation_message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -51,6 +60,10 @@ def _validation_message(err: dict[str, Any]) -> str:
         return f"过短，至少 {ctx.get('min_length')} 个字符"
     if kind == "literal_error":
         return f"取值无效，应为 {ctx.get('expected')}"
+    if kind in _BOUNDS:
+        return _BOUNDS[kind].format(*ctx.values())
+    if kind == "finite_number":
+        return "应为有限的数字（不接受 inf、nan）"
     if kind.startswith("float") or kind.startswith("int"):
         return "应为数字"
     if kind == "string_pattern_mismatch":
@@ -119,5 +132,6 @@ def create_app() -> FastAPI:
         app.include_router(router)
     # Rule sets are public standards, but reading and previewing them is for signed-in users.
     app.include_router(rules_router, dependencies=[Depends(current_principal)])
+    app.add_middleware(RequestLimits)
     app.mount("/static", StaticFiles(packages=[("app.web", "static")]), name="static")
     return app

@@ -9,6 +9,7 @@ from app.attachments.config import get_attachment_settings
 from app.attachments.models import Attachment
 from app.auth.deps import CurrentUser, DbSession
 from app.errors import NotFound
+from app.fields import Id
 from app.uploads import read_limited
 
 router = APIRouter(prefix="/api/attachments", tags=["attachments"])
@@ -22,7 +23,7 @@ class AttachmentOut(BaseModel):
     mime: str
     size: int
     original_name: str
-    enterprise_id: int | None
+    enterprise_id: Id | None
 
 
 @router.post("", response_model=AttachmentOut, status_code=201)
@@ -38,12 +39,12 @@ def upload(
 
 
 @router.get("/{attachment_id:int}/meta", response_model=AttachmentOut)
-def meta(attachment_id: int, session: DbSession, user: CurrentUser) -> Attachment:
+def meta(attachment_id: Id, session: DbSession, user: CurrentUser) -> Attachment:
     return service.get_readable(session, user, attachment_id)
 
 
 @router.get("/{attachment_id:int}")
-def download(attachment_id: int, session: DbSession, user: CurrentUser) -> FileResponse:
+def download(attachment_id: Id, session: DbSession, user: CurrentUser) -> FileResponse:
     """附件内容，仅在可见范围内提供（范围外与不存在一样回答 404）。"""
     att = service.get_readable(session, user, attachment_id)
     path = service.file_path(att)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.audit import service
 from app.auth.deps import CurrentUser, DbSession
+from app.fields import Id
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -19,7 +20,7 @@ class AuditOut(BaseModel):
     action: str
     entity: str
     entity_id: str
-    enterprise_id: int | None
+    enterprise_id: Id | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str | None
@@ -31,7 +32,7 @@ def list_audit(
     user: CurrentUser,
     entity: str | None = None,
     entity_id: str | None = None,
-    before_id: int | None = None,
+    before_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[Any]:
     """审计日志：管理员可见全部，其他用户仅见其范围内的记录。"""

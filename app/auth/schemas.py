@@ -2,8 +2,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.fields import Id, Input
 
-class LoginIn(BaseModel):
+
+class LoginIn(Input):
     username: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
 
@@ -14,12 +16,12 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
-class UserIn(BaseModel):
+class UserIn(Input):
     username: str = Field(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9_.\-]+$")
     password: str = Field(min_length=8, max_length=200)
     role: str
     display_name: str | None = Field(default=None, max_length=100)
-    enterprise_id: int | None = None
+    enterprise_id: Id | None = None
     region_code: str | None = None
     department: str | None = Field(default=None, max_length=100)
     industries: list[str] | None = None
@@ -30,7 +32,7 @@ class UserOut(BaseModel):
     username: str
     display_name: str
     role: str
-    enterprise_id: int | None
+    enterprise_id: Id | None
     region_code: str | None
     department: str | None
     industries: list[str] | None = None

@@ -10,6 +10,7 @@ from app.auth.deps import CurrentUser, DbSession
 from app.enterprises import exporter, importer, service
 from app.enterprises.models import Enterprise
 from app.enterprises.schemas import EnterpriseIn, EnterpriseOut, EnterprisePage, EnterpriseUpdate, Status
+from app.fields import Id
 from app.uploads import read_limited
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"])
@@ -29,7 +30,7 @@ def list_enterprises(
     industry: str | None = None,
     status: Status | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: int | None = None,
+    cursor: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> EnterprisePage:
     items = service.list_enterprises(
@@ -40,7 +41,7 @@ def list_enterprises(
 
 
 @router.get("/{enterprise_id:int}", response_model=EnterpriseOut)
-def get_enterprise(enterprise_id: int, session: DbSession, user: CurrentUser) -> Enterprise:
+def get_enterprise(enterprise_id: Id, session: DbSession, user: CurrentUser) -> Enterprise:
     return service.get_readable(session, user, enterprise_id)
 
 
@@ -51,7 +52,7 @@ def create_enterprise(body: EnterpriseIn, session: DbSession, user: CurrentUser)
 
 @router.patch("/{enterprise_id:int}", response_model=EnterpriseOut)
 def update_enterprise(
-    enterprise_id: int, body: EnterpriseUpdate, session: DbSession, user: CurrentUser
+    enterprise_id: Id, body: EnterpriseUpdate, session: DbSession, user: CurrentUser
 ) -> Enterprise:
     return service.update_enterprise(session, user, enterprise_id, body)
 

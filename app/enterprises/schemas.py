@@ -3,12 +3,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import Id, Input, Patch
+
 Status = Literal["operating", "suspended", "closed"]
 Scale = Literal["above", "below"]
 Crs = Literal["wgs84", "gcj02"]
 
 
-class EnterpriseIn(BaseModel):
+class EnterpriseIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     credit_code: str = Field(max_length=40, description="统一社会信用代码")
@@ -26,10 +28,13 @@ class EnterpriseIn(BaseModel):
     status: Status = "operating"
 
 
-class EnterpriseUpdate(BaseModel):
+class EnterpriseUpdate(Patch):
+    clearable = frozenset(
+        {"address", "lon", "lat", "township_code", "department", "contact_name", "contact_phone"}
+    )
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    version: int = Field(description="乐观锁版本号，取自读取时的 version")
+    version: Id = Field(description="乐观锁版本号，取自读取时的 version")
     name: str | None = Field(default=None, min_length=2, max_length=200)
     industry: str | None = None
     scale: Scale | None = None
@@ -61,7 +66,7 @@ class EnterpriseOut(BaseModel):
     contact_phone: str | None
     status: str
     is_demo: bool
-    version: int
+    version: Id
     updated_at: datetime
 
 

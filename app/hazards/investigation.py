@@ -4,7 +4,7 @@ plans (who checks what, how often), tasks per period, and results — a 不合�
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.errors import BadInput, Conflict, Forbidden, NotFound
+from app.fields import Id, Input
 from app.hazards import schemas as s
 from app.hazards import service
 from app.hazards.models import CheckItem, CheckList, CheckPlan, CheckResult, CheckTask
@@ -23,27 +24,27 @@ from app.timeutil import local_today, utcnow
 Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-class ChecklistIn(BaseModel):
+class ChecklistIn(Input):
     model_config = ConfigDict(extra="forbid")
-    enterprise_id: int | None = None
+    enterprise_id: Id | None = None
     name: s.ShortText
     include_measures: bool = True
     include_major_items: bool = True
     free_items: Annotated[list[Item], Field(max_length=200)] = []
 
 
-class PlanIn(BaseModel):
+class PlanIn(Input):
     model_config = ConfigDict(extra="forbid")
-    checklist_id: int
+    checklist_id: Id
     name: s.ShortText
-    assignee_id: int
+    assignee_id: Id
     frequency: Literal["day", "week", "month", "quarter", "year"]
     start_on: date | None = None
 
 
-class ResultIn(BaseModel):
+class ResultIn(Input):
     model_config = ConfigDict(extra="forbid")
-    item_id: int
+    item_id: Id
     outcome: Literal["ok", "fail", "na"]
     note: s.Text | None = None
     photos: s.Photos = []
@@ -51,9 +52,9 @@ class ResultIn(BaseModel):
     place: s.ShortText | None = None
 
 
-class PerformIn(BaseModel):
+class PerformIn(Input):
     model_config = ConfigDict(extra="forbid")
-    version: int
+    version: Id
     results: Annotated[list[ResultIn], Field(min_length=1, max_length=500)]
 
 
@@ -109,7 +110,7 @@ def create_checklist(session: Session, user: Principal, data: ChecklistIn) -> Ch
     return cl
 
 
-def checklist_items(session: Session, user: Principal, checklist_id: int) -> list[CheckItem]:
+def checklist_items(session: Session, user: Principal, checklist_id: Id) -> list[CheckItem]:
     cl = session.get(CheckList, checklist_id)
     if cl is None:
         raise NotFound(f"排查清单 {checklist_id} 不存在")
@@ -169,7 +170,7 @@ def period_of(frequency: str, on: date) -> tuple[date, date]:
     return start, date(start.year + y, m + 1, 1) - timedelta(days=1)
 
 
-def generate_due_tasks(session: Session, on: date, plan_ids: list[int] | None = None) -> int:
+def generate_due_tasks(session: Session, on: date, plan_ids: list[Id] | None = None) -> int:
     """Create the task of the current period for every active plan (idempotent). Returns how many."""
     stmt = select(CheckPlan).where(CheckPlan.is_active.is_(True), CheckPlan.start_on <= on)
     if plan_ids:
@@ -200,7 +201,7 @@ def _readable_tasks(user: Principal) -> Any:
     return enterprises.owned_by_readable(select(CheckTask), CheckTask.enterprise_id, user)
 
 
-def get_task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask, CheckPlan, list[CheckItem]]:
+def get_task(session: Session, user: Principal, task_id: Id) -> tuple[CheckTask, CheckPlan, list[CheckItem]]:
     """One task with its plan and checklist items; 404 outside the caller's scope."""
     task = session.scalar(_readable_tasks(user).where(CheckTask.id == task_id))
     if task is None:
@@ -209,7 +210,7 @@ def get_task(session: Session, user: Principal, task_id: int) -> tuple[CheckTask
     return task, plan, checklist_items(session, user, plan.checklist_id)
 
 
-def task_results(session: Session, user: Principal, task_id: int) -> dict[int, CheckResult]:
+def task_results(session: Session, user: Principal, task_id: Id) -> dict[int, CheckResult]:
     """What was recorded for each checklist item of a task (item id → result); 404 outside scope."""
     task, _, _ = get_task(session, user, task_id)
     return {r.item_id: r for r in session.scalars(select(CheckResult).where(CheckResult.task_id == task.id))}
@@ -226,7 +227,7 @@ def list_tasks(
     return list(session.scalars(stmt.order_by(CheckTask.due_on.desc(), CheckTask.id.desc()).limit(limit)))
 
 
-def perform_task(session: Session, user: Principal, task_id: int, data: PerformIn) -> list[CheckResult]:
+def perform_task(session: Session, user: Principal, task_id: Id, data: PerformIn) -> list[CheckResult]:
     """Record every item; each 不合格 item becomes a hazard (source 自查任务) linked to its measure."""
     _enterprise_writer(user)
     task = session.get(CheckTask, task_id)

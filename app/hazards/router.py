@@ -10,6 +10,7 @@ from starlette.background import BackgroundTask
 
 from app.auth.deps import CurrentUser, DbSession
 from app.errors import BadInput
+from app.fields import Id
 from app.hazards import exporter, investigation, ledger, service, tips
 from app.hazards import schemas as s
 from app.regions import service as regions
@@ -24,7 +25,7 @@ def _filters(
     state: s.State | None = None,
     grade: s.Grade | None = None,
     source: s.Source | None = None,
-    enterprise_id: int | None = None,
+    enterprise_id: Id | None = None,
     region: Annotated[str | None, Query(max_length=12)] = None,
     industry: Annotated[str | None, Query(max_length=40)] = None,
     found_from: date | None = None,
@@ -78,7 +79,7 @@ def create_hazard(
 
 
 @router.get("/major-items", response_model=list[s.MajorItemOut])
-def major_items(session: DbSession, user: CurrentUser, enterprise_id: int) -> Any:
+def major_items(session: DbSession, user: CurrentUser, enterprise_id: Id) -> Any:
     """该企业所属行业适用的重大事故隐患判定标准条目。"""
     return service.major_items(session, user, enterprise_id)
 
@@ -107,7 +108,7 @@ def periodic_report(
     user: CurrentUser,
     year: int,
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
-    enterprise_id: int | None = None,
+    enterprise_id: Id | None = None,
     region: Annotated[str | None, Query(max_length=12)] = None,
 ) -> FileResponse:
     """季报（下一季度15日前报送）或年报（次年1月31日前报送）统计分析表。"""
@@ -128,7 +129,7 @@ def tip_inbox(
     session: DbSession,
     user: CurrentUser,
     status: Literal["pending", "accepted", "dismissed"] | None = "pending",
-    cursor: int | None = None,
+    cursor: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """辖区内的公众举报（待处理优先）。"""
@@ -136,25 +137,25 @@ def tip_inbox(
 
 
 @router.post("/tips/{tip_id:int}/accept", response_model=s.HazardOut, status_code=201)
-def accept_tip(tip_id: int, body: s.TipAccept, session: DbSession, user: CurrentUser) -> Any:
+def accept_tip(tip_id: Id, body: s.TipAccept, session: DbSession, user: CurrentUser) -> Any:
     """受理举报，登记为企业隐患（来源：举报）。"""
     return service.to_out(tips.accept(session, user, tip_id, body), None)
 
 
 @router.post("/tips/{tip_id:int}/dismiss", response_model=s.TipOut)
-def dismiss_tip(tip_id: int, body: s.TipDismiss, session: DbSession, user: CurrentUser) -> Any:
+def dismiss_tip(tip_id: Id, body: s.TipDismiss, session: DbSession, user: CurrentUser) -> Any:
     """不予受理（须写明理由）。"""
     return tips.dismiss(session, user, tip_id, body)
 
 
 @router.get("/{hazard_id:int}", response_model=s.HazardDetail)
-def get_hazard(hazard_id: int, session: DbSession, user: CurrentUser) -> Any:
+def get_hazard(hazard_id: Id, session: DbSession, user: CurrentUser) -> Any:
     """隐患详情：当前可执行的操作、流转记录、延期申请、双报告。"""
     return service.detail(session, user, hazard_id)
 
 
 @router.post("/{hazard_id:int}/transitions", response_model=s.HazardDetail)
-def transition(hazard_id: int, body: s.TransitionIn, session: DbSession, user: CurrentUser) -> Any:
+def transition(hazard_id: Id, body: s.TransitionIn, session: DbSession, user: CurrentUser) -> Any:
     """执行一个流转操作（action 见 allowed_actions）；须带当前 version。"""
     service.transition(session, user, hazard_id, body)
     return service.detail(session, user, hazard_id)
@@ -188,14 +189,14 @@ class TaskOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    plan_id: int
-    enterprise_id: int
-    assignee_id: int
+    plan_id: Id
+    enterprise_id: Id
+    assignee_id: Id
     period_start: date
     due_on: date
     status: str
     is_missed: bool
-    version: int
+    version: Id
 
 
 @router.post("/checklists", status_code=201)
@@ -235,7 +236,7 @@ def list_tasks(session: DbSession, user: CurrentUser, missed: bool | None = None
 
 
 @router.post("/check-tasks/{task_id:int}/perform")
-def perform_task(task_id: int, body: investigation.PerformIn, session: DbSession, user: CurrentUser) -> Any:
+def perform_task(task_id: Id, body: investigation.PerformIn, session: DbSession, user: CurrentUser) -> Any:
     """填写排查结果；不合格项自动登记为隐患。"""
     results = investigation.perform_task(session, user, task_id, body)
     return [{"item_id": r.item_id, "outcome": r.outcome, "hazard_id": r.hazard_id} for r in results]

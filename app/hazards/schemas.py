@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.fields import Id, Input
 from app.hazards.models import MAX_TEXT
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Photos = Annotated[list[int], Field(max_length=20)]
+Photos = Annotated[list[Id], Field(max_length=20)]
 Source = Literal[
     "routine",
     "comprehensive",
@@ -30,12 +31,12 @@ State = Literal["reported", "rectifying", "awaiting_acceptance", "closed", "with
 Category = Literal["management", "site"]
 
 
-class Strict(BaseModel):
+class Strict(Input):
     model_config = ConfigDict(extra="forbid")
 
 
 class HazardIn(Strict):
-    enterprise_id: int | None = Field(default=None, description="企业用户可省略（默认本企业）")
+    enterprise_id: Id | None = Field(default=None, description="企业用户可省略（默认本企业）")
     source: Source
     description: Text
     place: ShortText
@@ -47,8 +48,8 @@ class HazardIn(Strict):
         default=None, description="重大事故隐患判定标准条目编号，如 GM-3-2"
     )
     major_reason: Text | None = Field(default=None, description="监管人员认定重大事故隐患的理由")
-    risk_point_id: int | None = None
-    control_measure_id: int | None = None
+    risk_point_id: Id | None = None
+    control_measure_id: Id | None = None
 
 
 class GovernancePlan(Strict):
@@ -74,7 +75,7 @@ class PlanIn(Strict):
 
 
 class Versioned(Strict):
-    version: int
+    version: Id
 
 
 class StartRectification(Versioned):
@@ -86,7 +87,7 @@ class StartRectification(Versioned):
 class FixOnSpot(Versioned):
     action: Literal["fix_on_spot"]
     measures: Text
-    attachments: Annotated[list[int], Field(min_length=1, max_length=20)]
+    attachments: Annotated[list[Id], Field(min_length=1, max_length=20)]
     note: Text | None = None
 
 
@@ -184,13 +185,13 @@ class EventOut(BaseModel):
 
     id: int
     at: datetime
-    actor_id: int | None
+    actor_id: Id | None
     actor_name: str
     action: str
     from_state: str | None
     to_state: str
     note: str | None
-    attachments: list[int]
+    attachments: list[Id]
     data: dict[str, Any] | None
 
 
@@ -225,14 +226,14 @@ class HazardOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    enterprise_id: int
+    enterprise_id: Id
     enterprise_name: str | None = None
     source: str
     source_label: str
     description: str
     place: str
     category: str
-    photo_ids: list[int]
+    photo_ids: list[Id]
     found_by: int | None
     found_on: date
     grade: str
@@ -246,13 +247,13 @@ class HazardOut(BaseModel):
     rectify_mode: str | None
     plan: dict[str, Any] | None
     deadline: date | None
-    rectifier_id: int | None
+    rectifier_id: Id | None
     closed_on: date | None
-    risk_point_id: int | None
-    control_measure_id: int | None
+    risk_point_id: Id | None
+    control_measure_id: Id | None
     is_overdue: bool
     days_overdue: int
-    version: int
+    version: Id
     created_at: datetime
 
 
@@ -292,7 +293,7 @@ class TipOut(BaseModel):
 
     id: int
     region_code: str
-    enterprise_id: int | None
+    enterprise_id: Id | None
     enterprise_name: str | None
     credit_code: str | None
     description: str
@@ -300,14 +301,14 @@ class TipOut(BaseModel):
     contact: str | None
     created_at: datetime
     status: str
-    hazard_id: int | None
+    hazard_id: Id | None
     decision_note: str | None
-    version: int
+    version: Id
 
 
 class TipAccept(Strict):
-    version: int
-    enterprise_id: int
+    version: Id
+    enterprise_id: Id
     category: Category
     description: Text | None = Field(default=None, description="默认取举报内容")
     place: ShortText | None = None
@@ -317,5 +318,5 @@ class TipAccept(Strict):
 
 
 class TipDismiss(Strict):
-    version: int
+    version: Id
     reason: Text

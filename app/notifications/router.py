@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.deps import CurrentUser, DbSession
+from app.fields import Id
 from app.notifications import service
 from app.notifications.models import Notification
 from app.notifications.schemas import NotificationOut, NotificationPage, ReadAll, Targets, UnreadCount
@@ -17,7 +18,7 @@ def list_notifications(
     session: DbSession,
     user: CurrentUser,
     unread: bool = False,
-    cursor: Annotated[int | None, Query(description="上一页最后一条的 id")] = None,
+    cursor: Annotated[Id | None, Query(description="上一页最后一条的 id")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> NotificationPage:
     """我的消息，最新在前。"""
@@ -48,5 +49,5 @@ def put_channels(body: Targets, session: DbSession, user: CurrentUser) -> Target
 
 
 @router.post("/{notification_id:int}/read", response_model=NotificationOut)
-def read_one(notification_id: int, session: DbSession, user: CurrentUser) -> Notification:
+def read_one(notification_id: Id, session: DbSession, user: CurrentUser) -> Notification:
     return service.mark_read(session, user, notification_id)

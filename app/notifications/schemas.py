@@ -2,6 +2,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import Id, Input
+
 
 class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -11,7 +13,7 @@ class NotificationOut(BaseModel):
     title: str
     body: str
     link: str | None
-    enterprise_id: int | None
+    enterprise_id: Id | None
     created_at: datetime
     read_at: datetime | None
 
@@ -29,6 +31,6 @@ class ReadAll(BaseModel):
     updated: int
 
 
-class Targets(BaseModel):
+class Targets(Input):
     email: str | None = Field(default=None, max_length=200, description="接收通知的电子邮件地址")
     webhook: str | None = Field(default=None, max_length=500, description="个人 Webhook 地址")

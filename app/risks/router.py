@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentUser, DbSession, optional_principal
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
+from app.fields import Id
 from app.grading import enterprise as grading
 from app.grading.models import LEVEL_LABELS
 from app.risks import catalogues, importer, pages, register, service
@@ -83,7 +84,7 @@ def get_catalogues(_: CurrentUser) -> dict[str, Any]:
 
 @router.get(f"{API}/methods")
 def methods(
-    session: DbSession, user: CurrentUser, enterprise_id: int | None = None, on: date | None = None
+    session: DbSession, user: CurrentUser, enterprise_id: Id | None = None, on: date | None = None
 ) -> dict[str, Any]:
     """各评价方法可用的规则集及其公布取值（表单下拉选项）；给出 enterprise_id 时按其辖区选默认规则集。"""
     return service.method_choices(session, user, enterprise_id, on)
@@ -94,18 +95,18 @@ def methods(
 
 @router.get(f"{API}/enterprises/{{enterprise_id}}/points", response_model=list[PointOut])
 def list_points(
-    enterprise_id: int,
+    enterprise_id: Id,
     session: DbSession,
     user: CurrentUser,
     level: str | None = None,
-    cursor: int | None = None,
+    cursor: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[RiskPoint]:
     return service.list_points(session, user, enterprise_id, level=level, after_id=cursor, limit=limit)
 
 
 @router.post(f"{API}/enterprises/{{enterprise_id}}/points", response_model=PointOut, status_code=201)
-def create_point(enterprise_id: int, body: PointIn, session: DbSession, user: CurrentUser) -> RiskPoint:
+def create_point(enterprise_id: Id, body: PointIn, session: DbSession, user: CurrentUser) -> RiskPoint:
     return service.create_point(session, user, enterprise_id, body)
 
 
@@ -123,39 +124,39 @@ def _detail(session: Session, point: RiskPoint) -> PointDetail:
 
 
 @router.get(f"{API}/points/{{point_id}}", response_model=PointDetail)
-def get_point(point_id: int, session: DbSession, user: CurrentUser) -> PointDetail:
+def get_point(point_id: Id, session: DbSession, user: CurrentUser) -> PointDetail:
     return _detail(session, service.get_point(session, user, point_id, full=True))
 
 
 @router.patch(f"{API}/points/{{point_id}}", response_model=PointOut)
-def update_point(point_id: int, body: PointUpdate, session: DbSession, user: CurrentUser) -> RiskPoint:
+def update_point(point_id: Id, body: PointUpdate, session: DbSession, user: CurrentUser) -> RiskPoint:
     return service.update_point(session, user, point_id, body)
 
 
 @router.delete(f"{API}/points/{{point_id}}", status_code=204)
-def delete_point(point_id: int, session: DbSession, user: CurrentUser) -> Response:
+def delete_point(point_id: Id, session: DbSession, user: CurrentUser) -> Response:
     service.delete_point(session, user, point_id)
     return Response(status_code=204)
 
 
 @router.post(f"{API}/points/{{point_id}}/assessments", response_model=AssessmentOut, status_code=201)
-def assess(point_id: int, body: AssessmentIn, session: DbSession, user: CurrentUser) -> RiskAssessment:
+def assess(point_id: Id, body: AssessmentIn, session: DbSession, user: CurrentUser) -> RiskAssessment:
     return service.assess(session, user, point_id, body)
 
 
 @router.get(f"{API}/points/{{point_id}}/assessments", response_model=list[AssessmentOut])
-def assessment_history(point_id: int, session: DbSession, user: CurrentUser) -> list[RiskAssessment]:
+def assessment_history(point_id: Id, session: DbSession, user: CurrentUser) -> list[RiskAssessment]:
     return service.assessments(session, user, point_id)
 
 
 @router.post(f"{API}/points/{{point_id}}/measures", response_model=MeasureOut, status_code=201)
-def add_measure(point_id: int, body: MeasureIn, session: DbSession, user: CurrentUser) -> ControlMeasure:
+def add_measure(point_id: Id, body: MeasureIn, session: DbSession, user: CurrentUser) -> ControlMeasure:
     return service.add_measure(session, user, point_id, body)
 
 
 @router.patch(f"{API}/measures/{{measure_id}}", response_model=MeasureOut)
 def update_measure(
-    measure_id: int, body: MeasureUpdate, session: DbSession, user: CurrentUser
+    measure_id: Id, body: MeasureUpdate, session: DbSession, user: CurrentUser
 ) -> ControlMeasure:
     return service.update_measure(session, user, measure_id, body)
 
@@ -164,22 +165,22 @@ def update_measure(
 
 
 @router.get(f"{API}/enterprises/{{enterprise_id}}/units", response_model=list[UnitOut])
-def list_units(enterprise_id: int, session: DbSession, user: CurrentUser) -> list[MajorHazardUnit]:
+def list_units(enterprise_id: Id, session: DbSession, user: CurrentUser) -> list[MajorHazardUnit]:
     return service.list_units(session, user, enterprise_id)
 
 
 @router.post(f"{API}/enterprises/{{enterprise_id}}/units", response_model=UnitOut, status_code=201)
-def create_unit(enterprise_id: int, body: UnitIn, session: DbSession, user: CurrentUser) -> MajorHazardUnit:
+def create_unit(enterprise_id: Id, body: UnitIn, session: DbSession, user: CurrentUser) -> MajorHazardUnit:
     return service.create_unit(session, user, enterprise_id, body)
 
 
 @router.patch(f"{API}/units/{{unit_id}}", response_model=UnitOut)
-def update_unit(unit_id: int, body: UnitUpdate, session: DbSession, user: CurrentUser) -> MajorHazardUnit:
+def update_unit(unit_id: Id, body: UnitUpdate, session: DbSession, user: CurrentUser) -> MajorHazardUnit:
     return service.update_unit(session, user, unit_id, body)
 
 
 @router.get(f"{API}/units/{{unit_id}}/events")
-def unit_events(unit_id: int, session: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
+def unit_events(unit_id: Id, session: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
     events: list[UnitEvent] = service.unit_events(session, user, unit_id)
     return [
         {
@@ -196,12 +197,12 @@ def unit_events(unit_id: int, session: DbSession, user: CurrentUser) -> list[dic
 
 
 @router.get(f"{API}/enterprises/{{enterprise_id}}/accidents", response_model=list[AccidentOut])
-def list_accidents(enterprise_id: int, session: DbSession, user: CurrentUser) -> list[Accident]:
+def list_accidents(enterprise_id: Id, session: DbSession, user: CurrentUser) -> list[Accident]:
     return service.list_accidents(session, user, enterprise_id)
 
 
 @router.post(f"{API}/enterprises/{{enterprise_id}}/accidents", response_model=AccidentOut, status_code=201)
-def record_accident(enterprise_id: int, body: AccidentIn, session: DbSession, user: CurrentUser) -> Accident:
+def record_accident(enterprise_id: Id, body: AccidentIn, session: DbSession, user: CurrentUser) -> Accident:
     return service.record_accident(session, user, enterprise_id, body)
 
 
@@ -209,7 +210,7 @@ def record_accident(enterprise_id: int, body: AccidentIn, session: DbSession, us
 
 
 @router.get(f"{API}/enterprises/{{enterprise_id}}/register.xlsx")
-def export_register(enterprise_id: int, session: DbSession, user: CurrentUser) -> Response:
+def export_register(enterprise_id: Id, session: DbSession, user: CurrentUser) -> Response:
     """风险清单 .xlsx（与导入格式相同）。"""
     ent = enterprises.get_readable(session, user, enterprise_id)
     data = register.export_xlsx(session, ent.id, ent.name)
@@ -222,7 +223,7 @@ def export_register(enterprise_id: int, session: DbSession, user: CurrentUser) -
 
 @router.post(f"{API}/enterprises/{{enterprise_id}}/import")
 def import_register(
-    enterprise_id: int,
+    enterprise_id: Id,
     session: DbSession,
     user: CurrentUser,
     file: Annotated[UploadFile, File(description="风险清单 .xlsx（与导出格式相同）")],
@@ -241,7 +242,7 @@ def import_register(
 
 
 @router.get(f"{API}/enterprises/{{enterprise_id}}/board")
-def board(enterprise_id: int, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def board(enterprise_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     """安全风险公告栏（JSON）。"""
     ent = enterprises.get_readable(session, user, enterprise_id)
     return {"enterprise_id": ent.id, "enterprise_name": ent.name, **register.board(session, ent.id)}
@@ -261,7 +262,7 @@ def _level_out(row: Any) -> dict[str, Any]:
 
 
 @router.get(f"{API}/enterprises/{{enterprise_id}}/level")
-def enterprise_level(enterprise_id: int, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def enterprise_level(enterprise_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     """企业整体安全风险等级：当前等级、判定依据（中文）和历史。"""
     enterprises.get_readable(session, user, enterprise_id)
     rows = grading.history(session, enterprise_id)
@@ -276,12 +277,12 @@ def enterprise_level(enterprise_id: int, session: DbSession, user: CurrentUser) 
 # ---------------------------------------------------------------- pages
 
 
-def _point_url(request: Request, point_id: int) -> str:
+def _point_url(request: Request, point_id: Id) -> str:
     return str(request.base_url).rstrip("/") + f"/risks/points/{point_id}"
 
 
 @router.get("/risks/points/{point_id}/card", response_class=HTMLResponse, include_in_schema=False)
-def notice_card(point_id: int, request: Request, session: DbSession, user: MaybeUser) -> Response:
+def notice_card(point_id: Id, request: Request, session: DbSession, user: MaybeUser) -> Response:
     """岗位风险告知卡（A4 打印页）。"""
     if user is None:
         return RedirectResponse("/login", status_code=303)
@@ -290,7 +291,7 @@ def notice_card(point_id: int, request: Request, session: DbSession, user: Maybe
 
 
 @router.get("/risks/points/{point_id}", response_class=HTMLResponse, include_in_schema=False)
-def point_page(point_id: int, session: DbSession, user: MaybeUser) -> Response:
+def point_page(point_id: Id, session: DbSession, user: MaybeUser) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
     point = service.get_point(session, user, point_id)
@@ -298,7 +299,7 @@ def point_page(point_id: int, session: DbSession, user: MaybeUser) -> Response:
 
 
 @router.get("/risks/enterprises/{enterprise_id}/board", response_class=HTMLResponse, include_in_schema=False)
-def board_page(enterprise_id: int, session: DbSession, user: MaybeUser) -> Response:
+def board_page(enterprise_id: Id, session: DbSession, user: MaybeUser) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
     ent = enterprises.get_readable(session, user, enterprise_id)

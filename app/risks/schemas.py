@@ -5,10 +5,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import Id, Input, Patch
+
 Method = Literal["lec", "ls", "mes"]
 
 
-class PointIn(BaseModel):
+class PointIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200, description="风险点名称")
@@ -26,16 +28,28 @@ class PointIn(BaseModel):
     exposed_people: int = Field(default=0, ge=0, le=100000)
     emergency_actions: str | None = Field(default=None, max_length=2000)
     emergency_phone: str | None = Field(default=None, max_length=30)
-    major_hazard_unit_id: int | None = Field(
+    major_hazard_unit_id: Id | None = Field(
         default=None,
         description="所属重大危险源辨识单元（本企业）；构成重大危险源时评价自动按“涉及重大危险源”直接判定",
     )
 
 
-class PointUpdate(BaseModel):
+class PointUpdate(Patch):
+    clearable = frozenset(
+        {
+            "location",
+            "lon",
+            "lat",
+            "department",
+            "post",
+            "emergency_actions",
+            "emergency_phone",
+            "major_hazard_unit_id",
+        }
+    )
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    version: int = Field(description="乐观锁版本号")
+    version: Id = Field(description="乐观锁版本号")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     point_type: str | None = None
     location: str | None = Field(default=None, max_length=300)
@@ -49,10 +63,10 @@ class PointUpdate(BaseModel):
     exposed_people: int | None = Field(default=None, ge=0, le=100000)
     emergency_actions: str | None = Field(default=None, max_length=2000)
     emergency_phone: str | None = Field(default=None, max_length=30)
-    major_hazard_unit_id: int | None = Field(default=None, description="所属辨识单元；填 null 解除关联")
+    major_hazard_unit_id: Id | None = Field(default=None, description="所属辨识单元；填 null 解除关联")
 
 
-class DirectFlags(BaseModel):
+class DirectFlags(Input):
     model_config = ConfigDict(extra="forbid")
 
     violates_mandatory: bool | None = None
@@ -65,7 +79,7 @@ class DirectFlags(BaseModel):
     toxic_explosive_fire: bool | None = None
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Input):
     method: Method
     inputs: dict[str, float] = Field(description='评价取值，如 {"L": 3, "E": 6, "C": 15}')
     residual: dict[str, float] | None = Field(default=None, description="采取管控措施后的取值（残余风险）")
@@ -75,7 +89,7 @@ class AssessmentIn(BaseModel):
     assessor: str | None = Field(default=None, max_length=50)
 
 
-class MeasureIn(BaseModel):
+class MeasureIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     kind: str = Field(description="工程技术、管理、培训教育、个体防护、应急处置")
@@ -87,7 +101,8 @@ class MeasureIn(BaseModel):
     check_frequency: str = Field(description="日、周、月、季、年")
 
 
-class MeasureUpdate(BaseModel):
+class MeasureUpdate(Patch):
+    clearable = frozenset({"control_level"})
     model_config = ConfigDict(str_strip_whitespace=True)
 
     kind: str | None = None
@@ -98,7 +113,7 @@ class MeasureUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class SubstanceIn(BaseModel):
+class SubstanceIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=100)
@@ -107,7 +122,7 @@ class SubstanceIn(BaseModel):
     quantity_t: float | None = Field(default=None, description="设计最大量（吨）")
 
 
-class UnitIn(BaseModel):
+class UnitIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
@@ -116,8 +131,8 @@ class UnitIn(BaseModel):
     exposed_people: int = Field(default=0, ge=0, le=100000, description="500 m 范围内常住人口")
 
 
-class UnitUpdate(BaseModel):
-    version: int
+class UnitUpdate(Patch):
+    version: Id
     name: str | None = Field(default=None, min_length=1, max_length=200)
     unit_type: str | None = None
     substances: list[SubstanceIn] | None = Field(default=None, min_length=1)
@@ -125,7 +140,7 @@ class UnitUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class AccidentIn(BaseModel):
+class AccidentIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     occurred_on: date
@@ -140,7 +155,7 @@ class MeasureOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    risk_point_id: int
+    risk_point_id: Id
     kind: str
     description: str
     control_level: str
@@ -153,7 +168,7 @@ class AssessmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    risk_point_id: int
+    risk_point_id: Id
     method: str
     rule_set: str
     inputs: dict[str, Any]
@@ -175,7 +190,7 @@ class PointOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    enterprise_id: int
+    enterprise_id: Id
     name: str
     point_type: str
     location: str | None
@@ -189,9 +204,9 @@ class PointOut(BaseModel):
     exposed_people: int
     emergency_actions: str | None
     emergency_phone: str | None
-    major_hazard_unit_id: int | None
+    major_hazard_unit_id: Id | None
     level: str | None
-    version: int
+    version: Id
     updated_at: datetime
 
 
@@ -215,7 +230,7 @@ class UnitOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    enterprise_id: int
+    enterprise_id: Id
     name: str
     unit_type: str
     substances: list[dict[str, Any]]
@@ -227,14 +242,14 @@ class UnitOut(BaseModel):
     rule_set: str
     trace: list[dict[str, Any]]
     is_active: bool
-    version: int
+    version: Id
 
 
 class AccidentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    enterprise_id: int
+    enterprise_id: Id
     occurred_on: date
     accident_type: str
     deaths: int

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import ROLES
 from app.auth.principal import Principal
+from app.fields import Id
 from app.supervision import service
 from app.supervision.models import ENFORCEMENT_KINDS, LEVELS, STATES
 from app.supervision.schemas import ActionIn, CaseIn
@@ -49,7 +50,7 @@ def list_cases(
     level: str | None = None,
     region: Region = None,
     overdue: bool | None = None,
-    after_id: int | None = None,
+    after_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     return service.list_cases(
@@ -77,12 +78,12 @@ def stats(
 
 
 @router.get("/api/supervision/cases/{case_id}", tags=["挂牌督办"])
-def get_case(case_id: int, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def get_case(case_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     return service.detail(session, user, case_id)
 
 
 @router.post("/api/supervision/cases/{case_id}/actions/{action}", tags=["挂牌督办"])
-def act(case_id: int, action: str, body: ActionIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def act(case_id: Id, action: str, body: ActionIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     service.act(session, user, case_id, action, body)
     return service.detail(session, user, case_id)
 
@@ -90,19 +91,19 @@ def act(case_id: int, action: str, body: ActionIn, session: DbSession, user: Cur
 # ---------------------------------------------------------------- printable pages
 
 
-def _case_page(request: Request, session: Session, user: Principal, case_id: int, name: str) -> HTMLResponse:
+def _case_page(request: Request, session: Session, user: Principal, case_id: Id, name: str) -> HTMLResponse:
     case = service.detail(session, user, case_id)
     return templates.TemplateResponse(request, name, {"user": user, "case": case, "today": local_today()})
 
 
 @router.get("/supervision/cases/{case_id}/notice", response_class=HTMLResponse, include_in_schema=False)
-def notice_page(case_id: int, request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def notice_page(case_id: Id, request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
     """督办通知书, laid out as an official document for printing."""
     return _case_page(request, session, user, case_id, "supervision_notice.html")
 
 
 @router.get("/supervision/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
-def history_page(case_id: int, request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def history_page(case_id: Id, request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
     """执法全过程记录: every action of the case on one page."""
     return _case_page(request, session, user, case_id, "supervision_history.html")
 
@@ -114,7 +115,7 @@ def history_page(case_id: int, request: Request, session: DbSession, user: Curre
 def public_feed(
     session: DbSession,
     region: Region = None,
-    before_id: int | None = None,
+    before_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
     return service.announcements(session, region=region, before_id=before_id, limit=limit)

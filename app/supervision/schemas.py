@@ -3,14 +3,16 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
+
+from app.fields import Id, Input
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Level = Literal["county", "city", "province"]
 
 
-class Strict(BaseModel):
+class Strict(Input):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -18,7 +20,7 @@ class CaseIn(Strict):
     """挂牌督办：发出督办通知书。"""
 
     subject_type: Literal["hazard", "accident_investigation"] = "hazard"
-    subject_id: int = Field(description="被督办对象的编号（重大事故隐患编号）")
+    subject_id: Id = Field(description="被督办对象的编号（重大事故隐患编号）")
     level: Level | None = Field(
         None, description="督办级别；省/市/县，须与发文部门所在行政区级别一致，可省略"
     )
@@ -30,11 +32,11 @@ class CaseIn(Strict):
 class ActionIn(Strict):
     """One action on a case. Which fields are needed depends on the action (see docs/supervision.md)."""
 
-    version: int = Field(description="客户端看到的版本号；与当前不符时返回 409")
+    version: Id = Field(description="客户端看到的版本号；与当前不符时返回 409")
     note: Text | None = Field(None, description="说明、进展、核查意见、理由、验收报告等")
-    attachments: Annotated[list[int], Field(max_length=20)] = []
+    attachments: Annotated[list[Id], Field(max_length=20)] = []
     new_deadline: date | None = Field(None, description="申请延期/批准延期/退回整改时的新整改期限")
-    verifier_id: int | None = Field(None, description="指派的核查人员（监管人员用户编号）")
+    verifier_id: Id | None = Field(None, description="指派的核查人员（监管人员用户编号）")
     kind: Literal["interview", "penalty", "suspension"] | None = Field(
         None, description="逾期处置类别：约谈 interview / 处罚 penalty / 停产整顿 suspension"
     )

@@ -14,6 +14,7 @@ from app.config import get_settings
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import Forbidden
+from app.fields import Id
 from app.regions.models import Region
 from app.web import (
     case_pages,
@@ -109,7 +110,7 @@ def home(request: Request, session: DbSession, user: MaybeUser) -> Response:
 
 @router.get("/enterprises", response_class=HTMLResponse)
 def enterprise_list(
-    request: Request, session: DbSession, user: MaybeUser, q: str | None = None, cursor: int | None = None
+    request: Request, session: DbSession, user: MaybeUser, q: str | None = None, cursor: Id | None = None
 ) -> Response:
     if user is None:
         return _to_login()
@@ -129,7 +130,7 @@ def enterprise_list(
 
 
 @router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
-def enterprise_detail(request: Request, session: DbSession, user: MaybeUser, enterprise_id: int) -> Response:
+def enterprise_detail(request: Request, session: DbSession, user: MaybeUser, enterprise_id: Id) -> Response:
     if user is None:
         return _to_login()
     ent = enterprises.get_readable(session, user, enterprise_id)

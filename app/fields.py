@@ -1,0 +1,188 @@
+"""Limits on what clients may send, in one place: ids, cursors, text, numbers and PATCH nulls.
+
+Every request body derives from `Input` (or `Patch` for partial updates); path and query ids use `Id`.
+"""
+
+import json
+import re
+from typing import Annotated, Any, ClassVar
+from urllib.parse import parse_qsl
+
+from annotated_types import Ge, Le
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import get_settings
+from app.errors import AppError, BadInput, NotFound, TooLarge
+
+# Ids are INTEGER columns (32-bit on PostgreSQL): anything outside cannot name a row.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+# Numbers a person would type for a count of people, tonnage or money: finite and of plausible size.
+MAX_AMOUNT = 10**12
+
+# C0 controls and DEL; tab, newline and carriage return are allowed in multi-line fields only.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# Free-text fields (描述、措施、说明、理由…) in which tab and line breaks are kept.
+MULTILINE_FIELDS = frozenset(
+    {
+        "description",
+        "major_reason",
+        "measures",
+        "emergency_plan",
+        "emergency_actions",
+        "note",
+        "reason",
+        "requirements",
+        "goals",
+        "methods",
+        "funds_and_materials",
+        "organisation",
+        "timeline",
+        "safety_measures",
+        "status_and_cause",
+        "harm_and_difficulty",
+        "governance_plan",
+    }
+)
+
+
+def control_char(text: str, *, multiline: bool = False) -> str | None:
+    """The first forbidden control character in text, or None."""
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    return found.group() if found else None
+
+
+def _check(value: Any, multiline: bool) -> None:
+    if isinstance(value, str):
+        bad = control_char(value, multiline=multiline)
+        if bad is not None:
+            allowed = "（仅允许换行和制表符）" if multiline else "（此字段须为单行文本）"
+            raise PydanticCustomError(
+                "control_character",
+                "不能包含控制字符 U+{code}{allowed}",
+                {"code": f"{ord(bad):04X}", "allowed": allowed},
+            )
+    elif isinstance(value, list | tuple | set):
+        for v in value:
+            _check(v, multiline)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check(k, False)
+            _check(v, multiline)
+
+
+class Input(BaseModel):
+    """A request body: numbers must be finite, text free of control characters.
+
+    Free-text fields that may span several lines are named in `multiline` (one list for the project).
+    """
+
+    model_config = ConfigDict(allow_inf_nan=False)
+    multiline: ClassVar[frozenset[str]] = MULTILINE_FIELDS
+    # None: `null` is accepted wherever the type allows it. A set: partial update, see Patch.
+    clearable: ClassVar[frozenset[str] | None] = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _check_value(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        if value is None and cls.clearable is not None and name not in cls.clearable:
+            raise PydanticCustomError("null_not_allowed", "不能为 null（此项不能清空；不修改请省略该字段）")
+        _check(value, name in cls.multiline)
+        return value
+
+
+class Patch(Input):
+    """A partial update: an omitted field stays as it is; `null` clears only the fields in `clearable`.
+
+    `null` for any other field is refused with a 422 naming it.
+    """
+
+    clearable: ClassVar[frozenset[str] | None] = frozenset()
+
+
+# ---------------------------------------------------------------- the request itself
+
+
+def _json_response(status: int, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+    }
+    return start, {"type": "http.response.body", "body": data}
+
+
+def _query_problem(scope: Scope) -> AppError | None:
+    if control_char(scope.get("path", "")) is not None:
+        return NotFound("页面或接口不存在")
+    query = scope.get("query_string", b"").decode("latin-1")
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return BadInput("查询参数不是有效的 UTF-8 编码", field="query")
+    for name, value in pairs:
+        if control_char(name) is not None or control_char(value) is not None:
+            return BadInput(f"{name}：不能包含控制字符", field=name)
+    return None
+
+
+class RequestLimits:
+    """ASGI middleware: request bodies within size (413), no control characters in the path or query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = _query_problem(scope)
+        headers = dict(scope.get("headers") or [])
+        limit = _body_limit(headers.get(b"content-type", b""))
+        length = headers.get(b"content-length", b"")
+        if problem is None and length.isdigit() and int(length) > limit:
+            problem = _too_large(limit)
+        if problem is not None:
+            for message in _json_response(problem.status_code, problem.body()):
+                await send(message)
+            return
+        received = 0
+        answered = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, answered
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit and not answered:
+                    answered = True
+                    err = _too_large(limit)
+                    for reply in _json_response(err.status_code, err.body()):
+                        await send(reply)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not answered:
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+def _body_limit(content_type: bytes) -> int:
+    settings = get_settings()
+    if content_type.startswith(b"multipart/"):
+        return settings.max_upload_bytes + 1024 * 1024  # the file plus its form fields
+    return settings.max_body_kb * 1024
+
+
+def _too_large(limit: int) -> TooLarge:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return TooLarge(f"请求内容过大，最多 {size}", field="body")
