@@ -1,11 +1,13 @@
-"""Reading spreadsheets that people upload (.xlsx, or CSV in UTF-8 or GBK) and reporting bad rows.
+"""Spreadsheets in and out: reading uploads (.xlsx, or CSV in UTF-8 or GBK) and reporting bad rows;
+the cells of every .xlsx export (`export_row`).
 
-Shared by every bulk import, so that files, headers and error reports behave the same everywhere.
+Shared by every bulk import and export, so that files, headers and error reports behave the same everywhere.
 """
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -106,7 +108,33 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_START:  # escaped by export_row: read back as written
+        return text[1:].strip()
+    return text
+
+
+# ---------------------------------------------------------------- exports
+
+# Text a spreadsheet program would run as a formula (formula injection, CWE-1236).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters that XML 1.0 (and so .xlsx) cannot hold; openpyxl refuses the whole file.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def export_cell(value: Any) -> Any:
+    """A value as it may go into an exported cell: illegal characters replaced, formulas made text."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL_XML.sub("\ufffd", value)
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_row(values: Iterable[Any]) -> list[Any]:
+    """Every row of every export goes through here (see export_cell)."""
+    return [export_cell(v) for v in values]
 
 
 def check_header(header: tuple[Any, ...], known: Sequence[str], required: Sequence[str]) -> list[str]:

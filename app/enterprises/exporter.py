@@ -11,6 +11,7 @@ from app.enterprises import service
 from app.enterprises.columns import COLUMNS
 from app.enterprises.models import SCALES, STATUSES, Enterprise
 from app.regions.models import Region
+from app.spreadsheets import export_row
 
 
 def _cell(ent: Enterprise, field: str, industries: dict[str, str]) -> Any:
@@ -48,7 +49,7 @@ def write_xlsx(session: Session, user: Principal, fh: IO[bytes]) -> int:
         row[fields.index("region_name")] = name
         if level == "township":
             row[fields.index("township_code")] = ent.region_code
-        ws.append(row)
+        ws.append(export_row(row))
         count += 1
     wb.save(fh)
     return count

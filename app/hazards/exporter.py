@@ -1,7 +1,7 @@
 """Excel output: the 隐患台账 (streamed) and the 季报/年报 统计分析表 of 16号令 第十四条."""
 
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import IO
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -15,17 +15,8 @@ from app.hazards import ledger
 from app.hazards.models import CATEGORIES, FINISHED, GRADES, RECTIFY_MODES, SOURCES, STATES, Hazard
 from app.regions.models import Region
 from app.rules_engine import time_limit
+from app.spreadsheets import export_row
 from app.timeutil import fmt_local, local_today
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 LEDGER_COLUMNS = [
     "id",
@@ -77,7 +68,7 @@ def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[by
     region_names = dict(list(session.execute(select(Region.code, Region.name))))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("隐患台账")
-    ws.append(LEDGER_HEADERS)
+    ws.append(export_row(LEDGER_HEADERS))
     base = ledger.filtered(session, user, f).subquery()
     # Plain columns, not ORM objects: nothing accumulates in the session on a 100,000-row export.
     stmt = (
@@ -122,7 +113,7 @@ def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[by
             h.closed_on,
             fmt_local(h.created_at),
         ]
-        ws.append([safe(v) for v in row])
+        ws.append(export_row(row))
         count += 1
     wb.save(fh)
     return count
@@ -184,24 +175,26 @@ def write_report(
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("统计分析表")
     ws.append([f"事故隐患排查治理{title}统计分析表"])
-    ws.append([f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"])
+    ws.append(export_row([f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"]))
     ws.append([f"报送期限：{due.isoformat()} 前（《安全生产事故隐患排查治理暂行规定》第十四条）"])
     ws.append([f"生成日期：{local_today().isoformat()}"])
     ws.append(SUMMARY_HEADERS)
     for r in rows:
         rate = f"{r['rate'] * 100:.1f}%" if r["rate"] is not None else "—"
         ws.append(
-            [
-                safe(r["label"]),
-                r["found"],
-                r["closed"],
-                rate,
-                r["major"],
-                r["major_closed"],
-                r["overdue"],
-                r["open_major"],
-                r["funds"],
-            ]
+            export_row(
+                [
+                    r["label"],
+                    r["found"],
+                    r["closed"],
+                    rate,
+                    r["major"],
+                    r["major_closed"],
+                    r["overdue"],
+                    r["open_major"],
+                    r["funds"],
+                ]
+            )
         )
     ws.append([])
     ws.append(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
@@ -216,9 +209,8 @@ def write_report(
     )
     for h, name in session.execute(stmt):
         majors.append(
-            [
-                safe(v)
-                for v in (
+            export_row(
+                (
                     h.id,
                     name,
                     h.place,
@@ -228,6 +220,6 @@ def write_report(
                     h.deadline,
                     "是" if h.is_overdue else "否",
                 )
-            ]
+            )
         )
     wb.save(fh)

@@ -21,6 +21,7 @@ from app.risks.models import (
     RiskAssessment,
     RiskPoint,
 )
+from app.spreadsheets import export_row
 
 FACTOR_KEYS = ("L", "E", "C", "S", "M")
 LEVEL_ORDER = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
@@ -136,7 +137,7 @@ def export_xlsx(session: Session, enterprise_id: int, enterprise_name: str) -> b
         ws.column_dimensions[get_column_letter(i)].width = c.width
     level_col = [c.field for c in COLUMNS].index("level") + 1
     for row in point_rows(session, enterprise_id):
-        ws.append([row[c.field] for c in COLUMNS])
+        ws.append(export_row(row[c.field] for c in COLUMNS))
         if row["level_key"]:
             colour = LEVEL_COLOURS[row["level_key"]].lstrip("#").upper()
             ws.cell(row=ws.max_row, column=level_col).fill = PatternFill("solid", fgColor=colour)
