@@ -57,6 +57,11 @@ def control_char(text: str, *, multiline: bool = False) -> str | None:
     return found.group() if found else None
 
 
+def without_control_chars(text: str) -> str:
+    """Text with every control character removed (for names taken from files, not typed)."""
+    return _CONTROL.sub("", text)
+
+
 def _check(value: Any, multiline: bool) -> None:
     if isinstance(value, str):
         bad = control_char(value, multiline=multiline)

@@ -4,6 +4,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +20,7 @@ from app.db import SelectT
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Forbidden, NotFound
+from app.fields import without_control_chars
 
 # Pillow format → (MIME type, save options). Anything else is refused.
 FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -26,7 +28,11 @@ FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
     "PNG": ("image/png", {"optimize": False}),
     "WEBP": ("image/webp", {"quality": 90}),
 }
-MAX_PIXELS = 60_000_000  # refuses decompression bombs well before memory runs out
+# Decoded memory is bounded: at most 40 Mpx (≈160 MB as RGBA) per image, two images decoded at a time;
+# what is stored is at most MAX_SIDE pixels on its longer side.
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 4096
+_DECODING = threading.BoundedSemaphore(2)
 MAX_NAME = 255
 
 
@@ -41,13 +47,17 @@ def file_path(att: Attachment) -> Path:
 def _clean_image(stream: IO[bytes]) -> tuple[bytes, str]:
     """Re-encode the image with its orientation applied and no metadata (EXIF carries GPS, device)."""
     try:
-        with Image.open(stream) as img:
+        with _DECODING, Image.open(stream) as img:
             fmt = img.format or ""
             if fmt not in FORMATS:
                 raise BadInput("只接受 JPEG、PNG 或 WebP 图片", field="file")
-            if img.width * img.height > MAX_PIXELS:
-                raise BadInput("图片像素过多（超过 6000 万像素）", field="file")
+            if img.width * img.height > MAX_PIXELS:  # read from the header, before decoding
+                raise BadInput(f"图片像素过多（{img.width}×{img.height}），最多 4000 万像素", field="file")
+            if fmt == "JPEG":
+                img.draft(img.mode, (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale where possible
             img.load()
+            if max(img.size) > MAX_SIDE:
+                img.thumbnail((MAX_SIDE, MAX_SIDE))
             upright = ImageOps.exif_transpose(img) or img
             if fmt == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
                 upright = upright.convert("RGB")
@@ -94,7 +104,7 @@ def save_image(
         sha256=digest,
         mime=mime,
         size=len(data),
-        original_name=(original_name or "photo")[:MAX_NAME],
+        original_name=(without_control_chars(original_name) or "photo")[:MAX_NAME],
         enterprise_id=enterprise_id,
         uploaded_by=user.id or None,
     )

@@ -161,3 +161,30 @@ def test_public_tip_rate_limited_and_triaged(world):
         headers=world.h["inspector"],
     )
     assert res.status_code == 200 and res.json()["status"] == "dismissed"
+
+
+def test_image_bomb_refused_before_decoding_and_large_photos_downscaled(world):
+    # 7000×6000 = 42 Mpx: a few hundred KB as PNG, ~170 MB once decoded.
+    raw = io.BytesIO()
+    Image.new("1", (7000, 6000)).save(raw, format="PNG")
+    assert len(raw.getvalue()) < 1024 * 1024
+    res = _upload(world, raw.getvalue(), "bomb.png")
+    assert res.status_code == 422, res.text
+    assert "像素过多" in res.json()["detail"] and "7000×6000" in res.json()["detail"]
+    res = _upload(world, png((5000, 100)), "wide.png")
+    assert res.status_code == 201, res.text
+    got = world.client.get(f"/api/attachments/{res.json()['id']}", headers=world.h["worker"])
+    assert Image.open(io.BytesIO(got.content)).size == (4096, 82)
+
+
+def test_control_characters_dropped_from_uploaded_file_names(world):
+    # Written by hand: HTTP clients would percent-encode the control characters.
+    name = "现场\x00照片\x01.png".encode()
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + png() + b"\r\n--XyZ--\r\n"
+    )
+    headers = {**world.h["worker"], "Content-Type": "multipart/form-data; boundary=XyZ"}
+    res = world.client.post("/api/attachments", content=body, headers=headers)
+    assert res.status_code == 201, res.text
+    assert res.json()["original_name"] == "现场照片.png"
