@@ -7,14 +7,19 @@ Shared by every bulk import and export, so that files, headers and error reports
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from app.errors import BadInput
+from app.errors import BadInput, TooLarge
 
 MAX_REPORTED_ERRORS = 1000
+# Checked before parsing (from the zip directory and the sheet's declared size) and again while reading.
+MAX_UNCOMPRESSED = 32 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 100
 
 
 @dataclass
@@ -71,15 +76,50 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _check_zip(stream: IO[bytes]) -> None:
+    """Refuse a file that is not an .xlsx, or that would inflate beyond the limit, before parsing it."""
+    try:
+        with zipfile.ZipFile(stream) as zf:
+            inflated = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadInput("文件不是有效的 .xlsx 文件（请用 Excel 另存为 .xlsx 后重试）", field="file") from exc
+    if inflated > MAX_UNCOMPRESSED:
+        raise TooLarge(
+            f".xlsx 解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，请拆分为多个文件导入", field="file"
+        )
+    stream.seek(0)
+
+
+def _limited(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    for n, row in enumerate(rows, start=1):
+        if n > MAX_ROWS + 1:  # the header and MAX_ROWS rows of data
+            raise TooLarge(f"行数超过 {MAX_ROWS} 行，请拆分为多个文件导入", field="file")
+        if len(row) > MAX_COLUMNS:
+            if any(v not in (None, "") for v in row[MAX_COLUMNS:]):
+                raise BadInput(f"列数超过 {MAX_COLUMNS} 列", field="file")
+            row = row[:MAX_COLUMNS]
+        yield row
+
+
 def _rows_xlsx(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]:
     from openpyxl import load_workbook
 
+    _check_zip(stream)
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        declared_rows, declared_cols = ws.max_row, ws.max_column  # from the sheet's <dimension>, if any
     except Exception as exc:  # openpyxl raises several types for a broken file
-        raise BadInput(f"无法读取 .xlsx 文件：{exc}", field="file") from exc
-    ws = wb.worksheets[0]
-    return ws.iter_rows(values_only=True), ws.max_row
+        raise BadInput(
+            "无法读取 .xlsx 文件，文件可能已损坏（请用 Excel 另存为 .xlsx 后重试）", field="file"
+        ) from exc
+    if declared_rows and declared_rows > MAX_ROWS + 1:
+        raise TooLarge(
+            f"行数超过 {MAX_ROWS} 行（{declared_rows - 1} 行），请拆分为多个文件导入", field="file"
+        )
+    if declared_cols and declared_cols > MAX_COLUMNS:
+        raise BadInput(f"列数超过 {MAX_COLUMNS} 列（{declared_cols} 列）", field="file")
+    return _limited(ws.iter_rows(values_only=True)), declared_rows
 
 
 def _rows_csv(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]:
@@ -91,7 +131,7 @@ def _rows_csv(stream: IO[bytes]) -> tuple[Iterator[tuple[Any, ...]], int | None]
             text = raw.decode("gb18030")  # a superset of GBK, as saved by Excel on Chinese Windows
         except UnicodeDecodeError as exc:
             raise BadInput("CSV 文件编码无法识别，请使用 UTF-8 或 GBK 编码保存", field="file") from exc
-    return (tuple(r) for r in csv.reader(io.StringIO(text))), None
+    return _limited(tuple(r) for r in csv.reader(io.StringIO(text))), None
 
 
 def read_rows(stream: IO[bytes], filename: str) -> tuple[Iterator[tuple[Any, ...]], int | None]:

@@ -1,11 +1,13 @@
 """Bulk import and export of enterprises (.xlsx and CSV)."""
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from app import spreadsheets
 from app.audit.models import AuditEntry
 from app.enterprises.columns import COLUMNS
 from app.enterprises.models import Enterprise
@@ -148,7 +150,33 @@ def test_upload_over_limit_is_413(client, db, admin_h, monkeypatch):
 
 def test_not_a_spreadsheet(client, db, admin_h):
     assert _post(client, admin_h, b"hello", name="e.txt").status_code == 422
-    assert _post(client, admin_h, b"not a zip", name="e.xlsx").status_code == 422
+    res = _post(client, admin_h, b"not a zip", name="e.xlsx")
+    assert res.status_code == 422
+    assert "不是有效的 .xlsx" in res.json()["detail"] and "zip" not in res.json()["detail"]
+
+
+def test_xlsx_bomb_refused_before_parsing(client, db, admin_h):
+    """A small file whose zip directory says it inflates beyond the limit is refused unread."""
+    buf = io.BytesIO(_xlsx([_row()]))
+    with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet2.xml", b" " * (40 * 1024 * 1024))
+    assert len(buf.getvalue()) < 1024 * 1024
+    res = _post(client, admin_h, buf.getvalue())
+    assert res.status_code == 413, res.text
+    assert "解压后超过" in res.json()["detail"]
+    assert _count(db) == 0
+
+
+def test_row_limit_checked_before_and_while_reading(client, db, admin_h, monkeypatch):
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    rows = [_row(企业名称=f"导入企业{i}") for i in range(5)]
+    res = _post(client, admin_h, _xlsx(rows))
+    assert (res.status_code, res.json()["field"]) == (413, "file"), res.text
+    assert "行数超过 3 行" in res.json()["detail"]
+    csv_text = ",".join(HEADERS) + "\n" + "\n".join(",".join(str(v) for v in r) for r in rows)
+    res = _post(client, admin_h, csv_text.encode(), name="e.csv")
+    assert res.status_code == 413, res.text
+    assert _count(db) == 0
 
 
 def test_township_user_cannot_import(client, db, admin_h):

@@ -113,7 +113,7 @@ class _Row:
             raw["exposed_people"] = int(float(people))
             if raw["exposed_people"] < 0 or float(people) != raw["exposed_people"]:
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: "inf"
             self.bad("接触人数", f"应为非负整数，实际为 {people!r}")
         headers = {"point_type": "类型", "hazard_factors": "危险有害因素", "accident_types": "事故类型"}
         for fld, header in headers.items():

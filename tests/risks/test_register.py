@@ -410,6 +410,22 @@ def test_import_bad_rows_writes_nothing(db: Session, client: TestClient) -> None
     assert partial.status_code == 200 and partial.json()["created"] == 1
 
 
+def test_import_infinite_numbers_are_row_errors(db: Session, client: TestClient) -> None:
+    make_tree(db)
+    ent = make_enterprise(db)
+    h = auth_headers(client, make_user(db, "enterprise", enterprise_id=ent.id))
+    content = _sheet(
+        [_row(接触人数="inf"), _row(风险点="焊接作业", E="inf"), _row(风险点="叉车作业", C="nan")]
+    )
+    res = client.post(
+        f"/api/risks/enterprises/{ent.id}/import", files={"file": ("r.xlsx", content)}, headers=h
+    )
+    assert res.status_code == 422, res.text
+    assert {(e["row"], e["column"]) for e in res.json()["errors"]} >= {(2, "接触人数")}
+    assert len({e["row"] for e in res.json()["errors"]}) == 3, res.text
+    assert db.scalar(select(func.count()).select_from(RiskPoint)) == 0
+
+
 def test_notice_card_and_board(db: Session, client: TestClient) -> None:
     make_tree(db)
     ent = make_enterprise(db)
