@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import openapi
 from app.attachments.router import router as attachments_router
 from app.audit.router import router as audit_router
 from app.auth.deps import current_principal
@@ -133,5 +134,6 @@ def create_app() -> FastAPI:
     # Rule sets are public standards, but reading and previewing them is for signed-in users.
     app.include_router(rules_router, dependencies=[Depends(current_principal)])
     app.add_middleware(RequestLimits)
+    openapi.install(app)
     app.mount("/static", StaticFiles(packages=[("app.web", "static")]), name="static")
     return app
