@@ -105,20 +105,19 @@ def create_user(
 def _count_attempt(session: Session, key: str, now: datetime, since: datetime) -> int:
     """One more attempt for key in the current window (a new window if the last began before since):
     a single INSERT … ON CONFLICT DO UPDATE … RETURNING, so parallel attempts each get their own count."""
-    table = LoginThrottle.__table__
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    expired = table.c.window_start < since
+    expired = LoginThrottle.window_start < since
     stmt = (
-        insert(table)
+        insert(LoginThrottle)
         .values(key=key, attempts=1, window_start=now)
         .on_conflict_do_update(
-            index_elements=[table.c.key],
+            index_elements=[LoginThrottle.key],
             set_={
-                "attempts": case((expired, 1), else_=table.c.attempts + 1),
-                "window_start": case((expired, literal(now, UTCDateTime)), else_=table.c.window_start),
+                "attempts": case((expired, 1), else_=LoginThrottle.attempts + 1),
+                "window_start": case((expired, literal(now, UTCDateTime)), else_=LoginThrottle.window_start),
             },
         )
-        .returning(table.c.attempts)
+        .returning(LoginThrottle.attempts)
     )
     return int(session.execute(stmt).scalar_one())
 
