@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSECURE_DEFAULT_SECRET = "insecure-default-secret-change-me"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -25,7 +26,9 @@ class Settings(BaseSettings):
     # JSON and form bodies; uploads (multipart) may be max_upload_mb plus 1 MB of form fields.
     max_body_kb: int = 1024
     token_ttl_hours: int = 12
+    # Per account and source address (the lock-out), and per source address over all accounts.
     login_max_failures: int = 5
+    login_max_failures_per_source: int = 50
     login_window_minutes: int = 15
     # Years the holiday calendar package does not know yet: count Mon–Fri (project default) or refuse.
     workdays_unknown_year: Literal["weekdays", "refuse"] = "weekdays"
@@ -43,6 +46,12 @@ class Settings(BaseSettings):
             raise RuntimeError(
                 "SHUANGKONG_SECRET_KEY 未设置：生产模式拒绝使用默认密钥。"
                 "请设置一个随机长字符串，或以 SHUANGKONG_MODE=demo 运行演示。"
+            )
+        if self.mode == "production" and len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise RuntimeError(
+                f"SHUANGKONG_SECRET_KEY 过短：生产模式要求至少 {MIN_SECRET_BYTES} 字节的随机字符串"
+                f"（当前 {len(self.secret_key.encode())} 字节），可用 "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))' 生成。"
             )
 
     @property

@@ -21,8 +21,10 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.requests import Request
 
 from app.config import get_settings
 from app.timeutil import utcnow
@@ -90,11 +92,38 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# Execution option: this connection's transactions will write, so they take SQLite's write lock up front.
+SQLITE_WRITER = "shuangkong_sqlite_writer"
+SQLITE_BEGIN_TRIES = 3
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # Deferred, so that readers never wait for a writer. The cost: a transaction that reads and then
-    # writes after another connection has committed fails with "database is locked" — acceptable for
-    # the embedded single-process default; several processes belong on PostgreSQL.
-    conn.exec_driver_sql("BEGIN")
+    # Readers BEGIN deferred, so they never wait for a writer. Writers BEGIN IMMEDIATE: a deferred
+    # transaction that reads and then writes after another connection has committed would fail with
+    # "database is locked" whatever the busy timeout; taking the lock first makes writers queue instead
+    # (busy_timeout), and a few more tries bound the wait. Several processes belong on PostgreSQL.
+    if not conn.get_execution_options().get(SQLITE_WRITER):
+        conn.exec_driver_sql("BEGIN")
+        return
+    for attempt in range(1, SQLITE_BEGIN_TRIES + 1):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if attempt == SQLITE_BEGIN_TRIES or "locked" not in str(exc.orig):
+                raise
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """A database error that says "not now" (PostgreSQL down or restarting, connection lost, SQLite write
+    lock still busy) rather than a fault in the query: worth a 503 and a retry."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(word in str(exc.orig) for word in ("locked", "busy"))
+    return True
 
 
 @lru_cache
@@ -103,14 +132,16 @@ def get_engine() -> Engine:
 
 
 @lru_cache
-def _session_factory() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+def _session_factory(writer: bool = True) -> sessionmaker[Session]:
+    engine = get_engine()
+    return sessionmaker(bind=engine.execution_options(**{SQLITE_WRITER: writer}), expire_on_commit=False)
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error (CLI, jobs, demo)."""
-    session = (factory or _session_factory())()
+def session_scope(factory: sessionmaker[Session] | None = None, *, writer: bool = True) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (CLI, jobs, demo). A reader
+    (writer=False) does not take SQLite's write lock."""
+    session = (factory or _session_factory(writer))()
     try:
         yield session
         session.commit()
@@ -121,9 +152,12 @@ def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Sess
         session.close()
 
 
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: one request = one transaction."""
-    with session_scope() as session:
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: one request = one transaction; GET and HEAD requests read only."""
+    with session_scope(writer=request.method not in READ_METHODS) as session:
         yield session
 
 

@@ -7,6 +7,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -16,6 +17,7 @@ from app.audit.router import router as audit_router
 from app.auth.deps import current_principal
 from app.auth.router import router as auth_router
 from app.config import get_settings
+from app.db import database_unavailable
 from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
 from app.fields import RequestLimits
@@ -28,9 +30,11 @@ from app.risks.router import router as risks_router
 from app.rules_engine.router import router as rules_router
 from app.scheduler.router import router as scheduler_router
 from app.supervision.router import router as supervision_router
+from app.web.headers import SecurityHeaders
 from app.web.router import router as web_router
 
 log = logging.getLogger("shuangkong")
+DB_RETRY_AFTER_SECONDS = 5
 
 _LOC_PREFIXES = ("body", "query", "path", "form", "header")
 
@@ -114,6 +118,17 @@ def create_app() -> FastAPI:
             {"error": "InternalError", "detail": "服务器内部错误，已记录日志"}, status_code=500
         )
 
+    @app.exception_handler(DBAPIError)
+    def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not database_unavailable(exc):
+            return _unexpected(request, exc)
+        log.warning("database unavailable: %s", exc.orig)
+        return JSONResponse(
+            {"error": "ServiceUnavailable", "detail": "数据库暂时不可用，请稍后重试"},
+            status_code=503,
+            headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
+        )
+
     routers = (
         auth_router,
         regions_router,
@@ -136,4 +151,5 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestLimits)
     openapi.install(app)
     app.mount("/static", StaticFiles(packages=[("app.web", "static")]), name="static")
+    app.add_middleware(SecurityHeaders)
     return app

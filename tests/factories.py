@@ -2,6 +2,7 @@
 
 import itertools
 import random
+import re
 
 import shapely
 from fastapi.testclient import TestClient
@@ -95,3 +96,12 @@ def auth_headers(client: TestClient, user: User) -> dict[str, str]:
     res = client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
     assert res.status_code == 200, res.text
     return {"Authorization": f"Bearer {res.json()['access_token']}"}
+
+
+def login_form(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """The /login form's fields as a browser would send them: fetch the page (its cookie and CSRF token).
+    A signed-in client is signed out first (/login would redirect it home)."""
+    client.cookies.pop("sk_session", None)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found, "no CSRF token on /login"
+    return {"username": username, "password": password, "csrf_token": found.group(1)}

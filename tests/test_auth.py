@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
-from tests.factories import PASSWORD, auth_headers, make_tree, make_user
+from tests.factories import PASSWORD, auth_headers, login_form, make_tree, make_user
 
 
 def test_password_is_hashed_with_argon2(db):
@@ -43,7 +43,7 @@ def test_login_throttled_after_repeated_failures(client, db):
 def test_browser_session_cookie_and_csrf(client, db):
     make_tree(db)
     make_user(db, "admin", username="dave")
-    res = client.post("/login", data={"username": "dave", "password": PASSWORD}, follow_redirects=False)
+    res = client.post("/login", data=login_form(client, "dave"), follow_redirects=False)
     assert res.status_code == 303
     cookie = res.headers["set-cookie"]
     assert "sk_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -98,4 +98,6 @@ def test_production_mode_refuses_default_secret(monkeypatch):
 
     with pytest.raises(RuntimeError, match="SHUANGKONG_SECRET_KEY"):
         Settings(mode="production").check_secret()
-    Settings(mode="production", secret_key="a-long-random-secret").check_secret()
+    with pytest.raises(RuntimeError, match="至少 32 字节"):
+        Settings(mode="production", secret_key="x").check_secret()
+    Settings(mode="production", secret_key="a-long-random-secret-of-at-least-32-bytes").check_secret()

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
@@ -67,8 +67,18 @@ def readable(stmt: SelectT, user: Principal) -> SelectT:
         return stmt
     if user.role == "enterprise":
         return stmt.where(AuditEntry.enterprise_id == user.enterprise_id)
+    # Rows about an enterprise follow the enterprise rule (region subtree and the inspector's
+    # industries); rows about a region alone (e.g. public tips without an enterprise) the region path.
+    from app.enterprises import service as enterprises  # imports this module
+    from app.enterprises.models import Enterprise
+
+    readable_enterprises = enterprises.readable(select(Enterprise.id), user)
     return stmt.where(
-        or_(AuditEntry.region_path.like(f"{user.region_path}%"), AuditEntry.actor_id == user.id)
+        or_(
+            AuditEntry.enterprise_id.in_(readable_enterprises),
+            and_(AuditEntry.enterprise_id.is_(None), AuditEntry.region_path.like(f"{user.region_path}%")),
+            AuditEntry.actor_id == user.id,
+        )
     )
 
 

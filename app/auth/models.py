@@ -46,7 +46,7 @@ class AuthToken(Base):
 
 
 class LoginAttempt(Base):
-    """Failed logins, kept in the database so throttling holds across app processes."""
+    """Failed logins (who, from where, when): the record; throttling counts in LoginThrottle."""
 
     __tablename__ = "login_attempts"
 
@@ -54,3 +54,15 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(50), index=True)
     client_ip: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LoginThrottle(Base):
+    """Login attempts per key in the current window, bumped by one atomic upsert per attempt so that
+    parallel attempts cannot slip past the limit. Keys: "account:<source>:<username>" (the lock-out) and
+    "source:<source>" (a looser limit per source address)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)

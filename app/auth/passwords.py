@@ -20,3 +20,13 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# Verified in place of a real hash when the user name is unknown or inactive, so that such an answer
+# takes as long as a wrong password (no user-name enumeration by timing).
+_DUMMY_HASH = _hasher.hash("dummy password for unknown users")
+
+
+def verify_dummy(password: str) -> bool:
+    verify_password(_DUMMY_HASH, password)
+    return False

@@ -3,16 +3,18 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.auth.models import ROLES, AuthToken, LoginAttempt, User
-from app.auth.passwords import hash_password, verify_password
+from app.auth.models import ROLES, AuthToken, LoginAttempt, LoginThrottle, User
+from app.auth.passwords import hash_password, verify_dummy, verify_password
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.db import UTCDateTime
 from app.errors import BadInput, Conflict, NotAuthenticated, TooManyRequests
 from app.regions.models import Region
 from app.timeutil import utcnow
@@ -100,26 +102,62 @@ def create_user(
     return user
 
 
+def _count_attempt(session: Session, key: str, now: datetime, since: datetime) -> int:
+    """One more attempt for key in the current window (a new window if the last began before since):
+    a single INSERT … ON CONFLICT DO UPDATE … RETURNING, so parallel attempts each get their own count."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    expired = LoginThrottle.window_start < since
+    stmt = (
+        insert(LoginThrottle)
+        .values(key=key, attempts=1, window_start=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.key],
+            set_={
+                "attempts": case((expired, 1), else_=LoginThrottle.attempts + 1),
+                "window_start": case((expired, literal(now, UTCDateTime)), else_=LoginThrottle.window_start),
+            },
+        )
+        .returning(LoginThrottle.attempts)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
 def login(
     session: Session, username: str, password: str, client_ip: str | None, kind: str
 ) -> tuple[User, str] | None:
-    """Check the password (throttled per user name) and issue a token of the given kind.
+    """Check the password and issue a token of the given kind, throttled per source address and account.
 
+    Each attempt is counted (and committed) before the password is checked, so parallel attempts cannot
+    pass the limit; a successful one is then taken back. The lock-out is per source address *and* user
+    name, so a stranger elsewhere cannot lock a user out; a looser limit applies per source address.
     A wrong password returns None rather than raising, so that the caller's transaction commits the
-    recorded failure: throttling must count it even though the login fails.
+    recorded failure.
     """
     settings = get_settings()
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    failures = session.scalar(
-        select(func.count()).where(LoginAttempt.username == username, LoginAttempt.at >= since)
-    )
-    if (failures or 0) >= settings.login_max_failures:
+    now = utcnow()
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    source = (client_ip or "unknown")[:64]
+    account_key = f"account:{source}:{username}"[:200]
+    source_key = f"source:{source}"
+    per_account = _count_attempt(session, account_key, now, since)
+    per_source = _count_attempt(session, source_key, now, since)
+    session.commit()
+    if per_account > settings.login_max_failures or per_source > settings.login_max_failures_per_source:
         raise TooManyRequests(f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试")
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    if user is None or not user.is_active:
+        verified = verify_dummy(password)  # as slow as a wrong password: no user-name enumeration
+    else:
+        verified = verify_password(user.password_hash, password)
+    if user is None or not verified:
         session.add(LoginAttempt(username=username, client_ip=client_ip))
         return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key))
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == source_key)
+        .values(attempts=LoginThrottle.attempts - 1)
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         AuthToken(

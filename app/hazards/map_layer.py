@@ -5,20 +5,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.principal import Principal
+from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.hazards.models import FINISHED, STATES, Hazard
 from app.mapping import providers
 from app.regions.models import Region
 
 
-def open_major_hazards(session: Session, region_path: str) -> list[dict[str, Any]]:
-    rows = session.execute(
+def open_major_hazards(session: Session, user: Principal, region_path: str) -> list[dict[str, Any]]:
+    stmt = (
         select(Hazard.id, Hazard.description, Hazard.state, Hazard.deadline, Enterprise)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
         .join(Region, Region.code == Enterprise.region_code)
         .where(Hazard.grade == "major", Hazard.state.not_in(FINISHED), Region.path.like(f"{region_path}%"))
         .order_by(Hazard.id)
-    ).all()
+    )
+    rows = session.execute(enterprises.owned_by_readable(stmt, Hazard.enterprise_id, user)).all()
     return [
         {
             "lon": ent.lon,

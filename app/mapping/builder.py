@@ -325,7 +325,7 @@ def build_map(
 def render_html(m: folium.Map, options: MapOptions, *, standalone: bool = False) -> str:
     """The whole HTML document; standalone inlines every script and stylesheet (opens from disk)."""
     figure = m.get_root()
-    figure.title = options.title  # type: ignore[attr-defined]
+    figure.title = escape(options.title)  # type: ignore[attr-defined]  # Folium does not escape it
     html = figure.render()
     if standalone:
         html = assets.inline_assets(html, options.asset_base)

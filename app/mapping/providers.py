@@ -1,5 +1,6 @@
-"""Extra point layers that other domains fill in. Each provider takes (session, region_path) and returns
-plain dicts for the points inside that region subtree:
+"""Extra point layers that other domains fill in. Each provider takes (session, user, region_path) and returns
+plain dicts for the points inside that region subtree that the user may read (the enterprise rule:
+region subtree and an inspector's industries, app.enterprises.service.owned_by_readable):
 
     {"lon": float, "lat": float,          # WGS84; a point without them is counted as 无坐标, not drawn
      "label": str,                        # e.g. the hazard's title or the source's name
@@ -22,14 +23,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-PointProvider = Callable[[Session, str], list[dict[str, Any]]]
+from app.auth.principal import Principal
+
+PointProvider = Callable[[Session, Principal, str], list[dict[str, Any]]]
 
 
-def major_hazard_points(session: Session, region_path: str) -> list[dict[str, Any]]:
+def major_hazard_points(session: Session, user: Principal, region_path: str) -> list[dict[str, Any]]:
     """Open 重大 hazards / 挂牌督办 cases under region_path; replaced by app.hazards."""
     return []
 
 
-def major_source_points(session: Session, region_path: str) -> list[dict[str, Any]]:
+def major_source_points(session: Session, user: Principal, region_path: str) -> list[dict[str, Any]]:
     """重大危险源 under region_path; replaced by app.risks."""
     return []

@@ -22,6 +22,7 @@ from app.mapping.settings import configured_tiles
 from app.regions import service as regions
 from app.regions.models import LEVEL_NAMES
 from app.timeutil import fmt_local
+from app.web.headers import add_nonce, csp_nonce
 
 _WEB_TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 templates = Jinja2Templates(directory=[Path(__file__).parent / "templates", _WEB_TEMPLATES])
@@ -76,13 +77,13 @@ def region_page(
 
 @router.get("/maps/region/{code}/map.html", response_class=HTMLResponse, include_in_schema=False)
 def region_map_document(
-    session: DbSession, user: CurrentUser, code: str, level: LevelQuery = None
+    request: Request, session: DbSession, user: CurrentUser, code: str, level: LevelQuery = None
 ) -> Response:
     """The map itself, a full HTML document (embedded by the region page)."""
     data = service.region_map_data(session, user, code, level)
     options = service.map_options(data, tiles=configured_tiles())
     html = render_html(build_map(data.shapes, data.points, data.layers, options), options)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(add_nonce(html, csp_nonce(request)), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/api/regions/{code}/level")

@@ -132,8 +132,8 @@ def region_map_data(session: Session, user: Principal, code: str, level: str | N
         else:
             points.append(EnterprisePoint(row.id, row.name, row.lon, row.lat, row.level, row.is_demo))
     layers = MapLayers(
-        major_hazards=providers.major_hazard_points(session, region.path),
-        major_sources=providers.major_source_points(session, region.path),
+        major_hazards=providers.major_hazard_points(session, user, region.path),
+        major_sources=providers.major_source_points(session, user, region.path),
     )
     times = [row.computed_at for row in stored.values() if row.computed_at is not None]
     return RegionMapData(

@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from app.notifications import webhooks
 from app.notifications.models import Delivery, Notification
 from app.notifications.settings import NotificationSettings
 from app.timeutil import fmt_local
@@ -35,12 +36,18 @@ def payload(note: Notification) -> dict[str, Any]:
 
 
 class WebhookChannel:
-    def __init__(self, timeout_seconds: float):
-        self.timeout = timeout_seconds
+    def __init__(self, settings: NotificationSettings, transport: httpx.BaseTransport | None = None):
+        self.settings = settings
+        self.transport = transport
 
     def send(self, delivery: Delivery) -> None:
-        response = httpx.post(delivery.target, json=payload(delivery.notification), timeout=self.timeout)
-        response.raise_for_status()
+        body = payload(delivery.notification)
+        timeout = self.settings.webhook_timeout_seconds
+        if delivery.target == self.settings.webhook_url:  # the administrator's own: not restricted
+            httpx.post(delivery.target, json=body, timeout=timeout).raise_for_status()
+            return
+        # A user's webhook: checked again now (the allowed hosts or the DNS answer may have changed).
+        webhooks.post(webhooks.check(delivery.target, self.settings), body, timeout, self.transport)
 
 
 class EmailChannel:
@@ -70,4 +77,4 @@ class EmailChannel:
 
 
 def default_channels(settings: NotificationSettings) -> dict[str, Channel]:
-    return {"webhook": WebhookChannel(settings.webhook_timeout_seconds), "email": EmailChannel(settings)}
+    return {"webhook": WebhookChannel(settings), "email": EmailChannel(settings)}

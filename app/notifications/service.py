@@ -14,6 +14,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.principal import Principal
 from app.errors import BadInput, NotFound
+from app.notifications import webhooks
 from app.notifications.channels import Channel, default_channels
 from app.notifications.models import Delivery, Notification, NotificationTarget
 from app.notifications.settings import get_notification_settings
@@ -174,8 +175,11 @@ def set_targets(session: Session, user: Principal, values: Mapping[str, str | No
         value = (values.get(channel) or "").strip() or None
         if value and channel == "email" and not EMAIL_RE.match(value):
             raise BadInput(f"电子邮件地址 {value!r} 格式不正确", field="email")
-        if value and channel == "webhook" and not value.startswith(("https://", "http://")):
-            raise BadInput("Webhook 地址应以 http:// 或 https:// 开头", field="webhook")
+        if value and channel == "webhook":
+            try:
+                webhooks.check(value, get_notification_settings())
+            except webhooks.WebhookRefused as exc:
+                raise BadInput(str(exc), field="webhook") from exc
         row = session.scalar(
             select(NotificationTarget).where(
                 NotificationTarget.user_id == user.id, NotificationTarget.channel == channel

@@ -11,6 +11,9 @@ class NotificationSettings(BaseSettings):
     # One webhook per deployment (e.g. a 企业微信/钉钉 group robot relay); every notification is posted.
     webhook_url: str | None = None
     webhook_timeout_seconds: float = 10.0
+    # Hosts users' own webhooks may point to, comma-separated ("hooks.example.com,.dingtalk.com"
+    # allows one name and every subdomain of dingtalk.com); empty: no personal webhooks.
+    webhook_allowed_hosts: str = ""
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
@@ -22,6 +25,10 @@ class NotificationSettings(BaseSettings):
     delivery_max_attempts: int = 6
     delivery_backoff_seconds: int = 60
     delivery_backoff_max_seconds: int = 6 * 3600
+
+    @property
+    def allowed_webhook_hosts(self) -> list[str]:
+        return [h.strip().lower() for h in self.webhook_allowed_hosts.split(",") if h.strip()]
 
     def backoff_seconds(self, attempts: int) -> int:
         """Wait after the given number of failed attempts (1 → base)."""

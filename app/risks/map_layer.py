@@ -5,6 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.principal import Principal
+from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.mapping import providers
 from app.regions.models import Region
@@ -13,8 +15,8 @@ from app.risks.models import MajorHazardUnit
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 
-def major_sources(session: Session, region_path: str) -> list[dict[str, Any]]:
-    rows = session.execute(
+def major_sources(session: Session, user: Principal, region_path: str) -> list[dict[str, Any]]:
+    stmt = (
         select(MajorHazardUnit.name, MajorHazardUnit.grade, MajorHazardUnit.is_demo, Enterprise)
         .join(Enterprise, Enterprise.id == MajorHazardUnit.enterprise_id)
         .join(Region, Region.code == Enterprise.region_code)
@@ -24,7 +26,8 @@ def major_sources(session: Session, region_path: str) -> list[dict[str, Any]]:
             Region.path.like(f"{region_path}%"),
         )
         .order_by(MajorHazardUnit.id)
-    ).all()
+    )
+    rows = session.execute(enterprises.owned_by_readable(stmt, MajorHazardUnit.enterprise_id, user)).all()
     return [
         {
             "lon": ent.lon,

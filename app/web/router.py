@@ -1,6 +1,7 @@
 """Server-rendered pages for people: login, home, enterprise register; the other page modules are
 included at the end, so mounting this one router mounts every page."""
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -38,11 +39,32 @@ def _to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
+# Before sign-in there is no session to bind the CSRF token to: the login form gets its own random
+# cookie, and the form's token is derived from it (a page on another site can read neither).
+LOGIN_COOKIE = "sk_login"
+
+
+def _login_form(request: Request, error: str | None, username: str, status_code: int = 200) -> Response:
+    nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = _page(
+        request,
+        "login.html",
+        None,
+        error=error,
+        username=username,
+        csrf_token=auth.csrf_token_for(f"login:{nonce}"),
+        status_code=status_code,
+    )
+    settings = get_settings()
+    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.secure_cookies)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: MaybeUser) -> Response:
     if user:
         return RedirectResponse("/", status_code=303)
-    return _page(request, "login.html", None, error=None, username="")
+    return _login_form(request, None, "")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -51,13 +73,18 @@ def login_submit(
     session: DbSession,
     username: Annotated[str, Form(max_length=50)],
     password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    if not nonce or not auth.check_csrf(f"login:{nonce}", csrf_token):
+        return _login_form(request, "登录页面已过期或来源不明（CSRF 令牌无效），请重新登录", username, 400)
     client_ip = request.client.host if request.client else None
     result = auth.login(session, username, password, client_ip, "session")
     if result is None:
-        return _page(request, "login.html", None, error="用户名或密码错误", username=username)
+        return _login_form(request, "用户名或密码错误", username)
     _, token = result
     response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(LOGIN_COOKIE)
     settings = get_settings()
     response.set_cookie(
         SESSION_COOKIE,

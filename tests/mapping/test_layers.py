@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from app.auth.principal import SYSTEM
 from app.hazards.models import Hazard
 from app.mapping import providers
 from app.risks.models import MajorHazardUnit
@@ -32,7 +33,7 @@ def test_open_major_hazards_layer(db):
     _hazard(db, inside, "major", "closed")
     _hazard(db, inside, "general", "reported")
     _hazard(db, outside, "major", "reported")
-    points = providers.major_hazard_points(db, "139900/139100/")
+    points = providers.major_hazard_points(db, SYSTEM, "139900/139100/")
     assert [p["url"] for p in points] == [f"/hazards/{shown.id}"]
     assert points[0]["lon"] == inside.lon and "整改中" in points[0]["detail"]
 
@@ -59,5 +60,5 @@ def test_major_sources_layer(db):
             )
         )
     db.flush()
-    points = providers.major_source_points(db, "139900/")
+    points = providers.major_source_points(db, SYSTEM, "139900/")
     assert [p["label"] for p in points] == ["重大危险源：液氯储罐区（二级）"]

@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.auth.principal import SYSTEM, Principal
 from app.regions import lookup
 from app.regions.models import Region
-from tests.factories import PASSWORD, make_enterprise, principal
+from tests.factories import PASSWORD, login_form, make_enterprise, principal
 
 
 @dataclass
@@ -103,7 +103,7 @@ def png_bytes(colour: str = "red") -> bytes:
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
-    res = client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
+    res = client.post("/login", data=login_form(client, username, password), follow_redirects=False)
     assert res.status_code == 303
     return client
 
