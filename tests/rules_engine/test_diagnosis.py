@@ -1,4 +1,5 @@
-"""危化企业诊断分级 (应急〔2018〕19号): the rule file, scoring with caps and bonuses, direct red, bad input."""
+"""危化企业诊断分级 (应急〔2018〕19号): the rule file, scoring with caps and bonuses,
+direct red, bad input."""
 
 from datetime import date
 from pathlib import Path
@@ -6,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.rules_engine import RuleFileError, RuleInputError, evaluate_hc_diagnosis, load_rules, reassessment_due
+from app.rules_engine import (
+    RuleFileError,
+    RuleInputError,
+    evaluate_hc_diagnosis,
+    load_rules,
+    reassessment_due,
+)
 from app.rules_engine.loader import Registry
 
 
@@ -17,7 +24,8 @@ def grade(*items: dict[str, object], red: list[str] | None = None):  # type: ign
 def test_scheme_file_has_the_published_structure(registry: Registry) -> None:
     model = registry.get("hc-diagnosis-2018").model
     projects = {p.code: p.points for c in model.categories for p in c.projects}
-    # 项目分值 from the table: 固有危险性 10+5+10+5, 周边环境 10, 设计 10, 设备 5, 自控 10, 人员 15, 制度 10, 事故 10.
+    # 项目分值 from the table: 固有危险性 10+5+10+5, 周边环境 10, 设计 10, 设备 5, 自控 10,
+    # 人员 15, 制度 10, 事故 10.
     assert projects == {
         "1.1": 10, "1.2": 5, "1.3": 10, "1.4": 5, "2.1": 10, "3.1": 10, "4.1": 5,
         "5.1": 10, "6.1": 15, "7.1": 10, "8.1": 0, "9.1": 0, "9.2": 10,

@@ -36,5 +36,6 @@ def test_every_hand_worked_case_gets_the_expected_result(tmp_path: Path) -> None
             else:
                 ok = got["error"] is None and got[key] == want
             if not ok:
-                wrong.append(f"{row['name']}: {key} 应为 {want!r}，实为 {got.get(key)!r}（error={got['error']!r}）")
+                shown = f"{got.get(key)!r}（error={got['error']!r}）"
+                wrong.append(f"{row['name']}: {key} 应为 {want!r}，实为 {shown}")
     assert not wrong, "\n".join(wrong)
