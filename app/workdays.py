@@ -36,8 +36,8 @@ class CalendarUnavailable(BadInput):
 
     def __init__(self, year: int, field: str | None = None):
         super().__init__(
-            f"节假日日历没有 {year} 年的数据，无法计算工作日；请升级 chinese-calendar 包"
-            f"（pip install -U chinese-calendar）后重试",
+            f"节假日日历没有 {year} 年的数据，无法计算工作日；请在规则目录 calendar/ 下按国务院办公厅通知"
+            f"添加 holidays-{year}.yaml，或升级 chinese-calendar 包（pip install -U chinese-calendar）后重试",
             field=field,
             extra={"year": year},
         )
