@@ -21,10 +21,12 @@ from app.audit import service as audit
 from app.auth.principal import SYSTEM, Principal
 from app.enterprises.models import Enterprise
 from app.grading import regional
-from app.grading.models import EnterpriseLevel
+from app.grading.models import EnterpriseLevel, HcDiagnosis
 from app.regions.models import Region
 from app.risks.models import Accident, MajorHazardUnit, RiskPoint
-from app.rules_engine import Decision, evaluate_enterprise, get_policy
+from app.rules_engine import Decision, TraceStep, evaluate_enterprise, get_policy, reassessment_due
+from app.rules_engine.diagnosis import diagnosis_rule_set
+from app.rules_engine.engine import colour
 from app.timeutil import local_today, utcnow
 
 # (session, enterprise_id) -> (open major hazards, overdue hazards)
@@ -72,6 +74,19 @@ class _Facts:
             )
         ):
             self.grades[ent].append(grade)
+        # The newest 诊断分级 per enterprise, with the enterprise's industry (the scheme names its own).
+        self.diagnoses: dict[int, tuple[HcDiagnosis, str]] = {}
+        for diag, industry in session.execute(
+            scoped(
+                select(HcDiagnosis, Enterprise.industry).join(
+                    Enterprise, Enterprise.id == HcDiagnosis.enterprise_id
+                ),
+                HcDiagnosis.enterprise_id,
+            )
+            .where(HcDiagnosis.assessed_on <= as_of)
+            .order_by(HcDiagnosis.assessed_on, HcDiagnosis.id)
+        ):
+            self.diagnoses[diag.enterprise_id] = (diag, industry)
         since = _accident_window_start(as_of)
         for ent, day, deaths, serious in session.execute(
             scoped(
@@ -99,6 +114,58 @@ class _Facts:
         }
 
 
+def with_diagnosis(decision: Decision, found: tuple[HcDiagnosis, str] | None, as_of: date) -> Decision:
+    """For a 危险化学品 enterprise with a current 诊断分级 the published scheme gives the level; an
+    assessment older than the scheme's reassessment period (3 years) is flagged 需重新评估 and the
+    project default stands. The trace names the scheme that produced the level."""
+    if found is None:
+        return decision
+    diag, industry = found
+    loaded = diagnosis_rule_set(rule_set=diag.rule_set)
+    model = loaded.model
+    if industry not in model.industries:
+        return decision
+    due = reassessment_due(diag.assessed_on, model)
+    summary = f"{diag.assessed_on.isoformat()} 诊断分级 {diag.score:g} 分，{colour(diag.level)}"
+    cited = model.reassess_years.citation.render()
+    if as_of >= due:
+        step = TraceStep(
+            "需重新评估",
+            f"最近一次{summary}，已超过 {model.reassess_years.value:g} 年（{due.isoformat()} 起应重新评估）；"
+            f"在重新评估之前按项目默认政策（{decision.rule_set}）定级",
+            loaded.file,
+            "reassess_years",
+            cited,
+        )
+        return decision.with_steps(step)
+    head = TraceStep(
+        "采用方案",
+        f"危险化学品企业，采用《{model.title}》（{loaded.ref}）：{summary}；{due.isoformat()} 前有效",
+        loaded.file,
+        "bands",
+        model.citation.render(),
+    )
+    stored = tuple(
+        TraceStep(t["step"], t["detail"], t["source"]["file"], t["source"]["entry"], t["source"]["citation"])
+        for t in diag.trace
+    )
+    reference = TraceStep(
+        "参考",
+        f"项目默认政策（{decision.rule_set}）的结果为{colour(decision.level)}，仅供参考，不作为本企业等级",
+        loaded.file,
+        "industries",
+        model.citation.render(),
+    )
+    return Decision(
+        "enterprise_level",
+        loaded.ref,
+        score=diag.score,
+        level=diag.level,
+        is_major=diag.level == "red",
+        trace=(head, *stored, reference),
+    )
+
+
 def _stored_inputs(facts: dict[str, Any]) -> dict[str, Any]:
     """Facts as stored with the level: counts per level instead of the (long) list."""
     counts = {lvl: facts["risk_levels"].count(lvl) for lvl in ("red", "orange", "yellow", "blue")}
@@ -116,10 +183,10 @@ def recompute_enterprise_level(
 ) -> EnterpriseLevel:
     """Re-grade one enterprise now (same transaction); returns the current EnterpriseLevel row."""
     session.flush()
-    facts = _Facts(session, [enterprise_id], local_today()).for_enterprise(
-        enterprise_id, hazard_counts_provider(session, enterprise_id)
-    )
-    decision = evaluate_enterprise(facts)
+    as_of = local_today()
+    collected = _Facts(session, [enterprise_id], as_of)
+    facts = collected.for_enterprise(enterprise_id, hazard_counts_provider(session, enterprise_id))
+    decision = with_diagnosis(evaluate_enterprise(facts), collected.diagnoses.get(enterprise_id), as_of)
     current = session.scalar(
         select(EnterpriseLevel).where(
             EnterpriseLevel.enterprise_id == enterprise_id, EnterpriseLevel.is_current.is_(True)
@@ -150,7 +217,7 @@ def recompute_enterprise_level(
         before=before,
         after={"level": row.level, "rule_set": row.rule_set},
         enterprise_id=enterprise_id,
-        region_path=_region_path(session, enterprise_id),
+        region_path=region_path(session, enterprise_id),
     )
     if current is None or current.level != row.level:
         # The four-colour map of the enterprise's township, county and city follows at once.
@@ -158,7 +225,7 @@ def recompute_enterprise_level(
     return row
 
 
-def _region_path(session: Session, enterprise_id: int) -> str | None:
+def region_path(session: Session, enterprise_id: int) -> str | None:
     return session.scalar(
         select(Region.path)
         .join(Enterprise, Enterprise.region_code == Region.code)
@@ -212,7 +279,7 @@ def _recompute_chunk(
     audits: list[dict[str, Any]] = []
     for ent in ids:
         f = facts.for_enterprise(ent, hazards.get(ent, (0, 0)))
-        decision = evaluate_enterprise(f)
+        decision = with_diagnosis(evaluate_enterprise(f), facts.diagnoses.get(ent), as_of)
         old = current.get(ent)
         if old is not None and _same((old[1], old[2]), decision):
             continue

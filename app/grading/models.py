@@ -4,10 +4,10 @@ Each recomputation that changes a level adds a row; the newest row per subject h
 so the history of why a level was given is never overwritten.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -47,3 +47,26 @@ class RegionLevel(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (Index("ix_region_levels_current", "region_code", "is_current"),)
+
+
+class HcDiagnosis(Base):
+    """One 安全风险评估诊断分级 of a 危险化学品 enterprise (应急〔2018〕19号): the scored items as recorded,
+    and the score, level and trace the engine gave them. Append-only; the newest by assessed_on counts."""
+
+    __tablename__ = "hc_diagnoses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"code", "count"}]
+    direct_red: Mapped[list[str]] = mapped_column(JSON)
+    score: Mapped[float] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(10))
+    rule_set: Mapped[str] = mapped_column(String(80))
+    trace: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    assessor: Mapped[str | None] = mapped_column(String(200))  # 评估诊断单位或人员
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_hc_diagnoses_enterprise_assessed", "enterprise_id", "assessed_on"),)

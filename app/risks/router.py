@@ -11,6 +11,7 @@ from app.auth.deps import CurrentUser, DbSession, optional_principal
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.fields import Id
+from app.grading import diagnosis
 from app.grading import enterprise as grading
 from app.grading.models import LEVEL_LABELS
 from app.risks import catalogues, importer, pages, register, service
@@ -272,6 +273,21 @@ def enterprise_level(enterprise_id: Id, session: DbSession, user: CurrentUser) -
         "current": _level_out(current) if current else None,
         "history": [_level_out(r) for r in rows],
     }
+
+
+@router.post(f"{API}/enterprises/{{enterprise_id}}/hc-diagnoses", status_code=201)
+def record_hc_diagnosis(
+    enterprise_id: Id, body: diagnosis.DiagnosisIn, session: DbSession, user: CurrentUser
+) -> dict[str, Any]:
+    """录入危险化学品企业安全风险评估诊断分级（应急〔2018〕19号）：评分条目、直接判定情形、评估日期。
+    返回得分、等级和判定依据；企业整体等级随即重新计算。"""
+    return diagnosis.diagnosis_out(diagnosis.record(session, user, enterprise_id, body))
+
+
+@router.get(f"{API}/enterprises/{{enterprise_id}}/hc-diagnoses")
+def list_hc_diagnoses(enterprise_id: Id, session: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
+    """该企业的诊断分级记录，最新的在前；needs_reassessment 表示已超过三年、需重新评估。"""
+    return [diagnosis.diagnosis_out(r) for r in diagnosis.history(session, user, enterprise_id)]
 
 
 # ---------------------------------------------------------------- pages

@@ -6,6 +6,7 @@ Public API for other domains:
     score_and_level(kind, *values) -> (score, level)     fast path for batches
     evaluate_gb18218(inputs, ...) -> Decision            GB 18218-2018 S, R, grade
     evaluate_major_hidden_hazard(inputs, ...) -> Decision
+    evaluate_hc_diagnosis(inputs, ...) -> Decision      危化企业诊断分级 (应急〔2018〕19号)
     evaluate_enterprise(facts, policy=None) -> Decision  企业整体等级
     evaluate_region(facts, policy=None) -> Decision      区域等级
     get_policy(name, jurisdiction=None, on=None)         inspection_frequency, workflow_time_limits, ...
@@ -14,6 +15,7 @@ Public API for other domains:
 """
 
 from app.rules_engine.decision import Decision, TraceStep
+from app.rules_engine.diagnosis import evaluate_hc_diagnosis, reassessment_due
 from app.rules_engine.diff import diff_rule_sets, levels_that_change
 from app.rules_engine.engine import evaluate_case, evaluate_point, point_method, score_and_level
 from app.rules_engine.errors import RuleFileError, RuleInputError, RuleSetNotFound
@@ -39,6 +41,7 @@ __all__ = [
     "evaluate_case",
     "evaluate_enterprise",
     "evaluate_gb18218",
+    "evaluate_hc_diagnosis",
     "evaluate_major_hidden_hazard",
     "evaluate_point",
     "evaluate_region",
@@ -48,6 +51,7 @@ __all__ = [
     "levels_that_change",
     "load_rules",
     "point_method",
+    "reassessment_due",
     "reload_registry",
     "rules_dir",
     "score_and_level",

@@ -11,7 +11,8 @@ import typer
 from app.rules_engine import service
 from app.rules_engine.diff import diff_rule_sets, format_diff, levels_that_change
 from app.rules_engine.errors import RuleFileError, RuleInputError
-from app.rules_engine.loader import KIND_LABELS, load_rules, rules_dir
+from app.rules_engine.loader import KIND_LABELS, Registry, load_rules, rules_dir
+from app.timeutil import local_today
 
 rules_app = typer.Typer(help="规则文件：校验、评价、版本比较", no_args_is_help=True)
 
@@ -36,6 +37,24 @@ def check(directory: DirOption = None) -> None:
     typer.echo(f"规则校验通过：{registry.root}，{len(registry.sets)} 个规则集，{entries} 条带出处的条目")
     for kind, n in sorted(Counter(s.model.kind for s in registry.sets).items()):
         typer.echo(f"  {KIND_LABELS.get(kind, kind)}（{kind}）：{n}")
+    _warn_calendar_gaps(registry)
+
+
+def _warn_calendar_gaps(registry: Registry) -> None:
+    """Warn (exit 0) when this year or next has neither a holidays-YYYY.yaml nor chinese-calendar data."""
+    from app.workdays import package_covers
+
+    files = {s.model.year for s in registry.of_kind("holiday_calendar") if s.model.status != "draft"}
+    this_year = local_today().year
+    for year in (this_year, this_year + 1):
+        if year not in files and not package_covers(year):
+            typer.echo(
+                f"警告：{year} 年既没有节假日规则文件（calendar/holidays-{year}.yaml），"
+                "chinese-calendar 也没有该年数据；"
+                f"工作日期限将按 SHUANGKONG_WORKDAYS_UNKNOWN_YEAR 处理（默认按周一至周五估算）。"
+                f"请在国务院办公厅公布{year}年节假日安排后补上规则文件。",
+                err=True,
+            )
 
 
 @rules_app.command("eval")

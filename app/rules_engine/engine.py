@@ -27,7 +27,7 @@ from app.rules_engine.models import (
     fmt,
 )
 
-METHODS = ("lec", "ls", "mes", "gb18218", "major_hidden_hazard")
+METHODS = ("lec", "ls", "mes", "gb18218", "major_hidden_hazard", "hc_diagnosis")
 POINT_METHODS = ("lec", "ls", "mes")
 DIRECT_FLAGS = (
     "violates_mandatory",
@@ -287,6 +287,7 @@ def apply_direct(
 
 def evaluate_case(case: Any, registry: Registry | None = None) -> Decision:
     """One `rules eval` case → Decision; raises RuleInputError naming the bad field."""
+    from app.rules_engine.diagnosis import evaluate_hc_diagnosis
     from app.rules_engine.gb18218 import evaluate_gb18218
     from app.rules_engine.hazards import evaluate_major_hidden_hazard
 
@@ -310,6 +311,8 @@ def evaluate_case(case: Any, registry: Registry | None = None) -> Decision:
         return evaluate_point(method, data["inputs"], **kwargs)
     if method == "gb18218":
         return evaluate_gb18218(data["inputs"], **kwargs)
+    if method == "hc_diagnosis":
+        return evaluate_hc_diagnosis(data["inputs"], **kwargs)
     return evaluate_major_hidden_hazard(data["inputs"], **kwargs)
 
 

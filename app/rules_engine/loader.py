@@ -23,6 +23,8 @@ from app.rules_engine.models import (
     KIND_MODELS,
     CatalogueRuleSet,
     ControlledListRuleSet,
+    HcDiagnosisRuleSet,
+    HolidayCalendarRuleSet,
     IndustriesRuleSet,
     IndustryMapRuleSet,
     PathError,
@@ -46,6 +48,8 @@ KIND_LABELS = {
     "workflow_time_limits": "流程时限政策",
     "control_levels": "默认管控层级政策",
     "catalogue": "受控清单",
+    "hc_diagnosis": "危化企业安全风险评估诊断分级",
+    "holiday_calendar": "节假日安排",
 }
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml keeps loading well under 0.5 s
@@ -311,6 +315,21 @@ def _cross_checks(sets: list[LoadedRuleSet]) -> list[str]:
                     errors.append(
                         f"{s.file}: map.{i}.catalogues.{j}: 判定标准 {cid} 的适用行业不含 {entry.industry}"
                     )
+
+    for s in sets:
+        if isinstance(s.model, HcDiagnosisRuleSet) and codes:
+            for i, code in enumerate(s.model.industries):
+                if code not in codes:
+                    errors.append(f"{s.file}: industries.{i}: 未知行业代码 {code!r}")
+    years: dict[int, str] = {}
+    for s in sets:
+        if isinstance(s.model, HolidayCalendarRuleSet) and s.model.status != "draft":
+            if s.model.year in years:
+                errors.append(
+                    f"{s.file}: year: {s.model.year} 年已由 {years[s.model.year]} 给出，"
+                    "每年只能有一个节假日文件"
+                )
+            years.setdefault(s.model.year, s.file)
 
     # Two auto-selectable sets of one kind, place and start date would make the choice arbitrary.
     slots: dict[tuple[str, str, date], str] = {}

@@ -562,6 +562,81 @@ class ControlledListRuleSet(RuleSetHeader):
         return {i.code: i.name for i in self.items}
 
 
+# ---------------------------------------------------------------- 危化企业诊断分级 (应急〔2018〕19号)
+
+
+class CitedNumber(Entry):
+    value: float = Field(ge=0)
+
+
+class BonusScope(Entry):
+    rule: Literal["total"]  # bonuses add to the total, outside the project's deduction cap
+
+
+class DiagnosisRule(Entry):
+    """One line of the scoring table: a deduction (or a bonus), once or per counted unit."""
+
+    code: str
+    text: str
+    points: float = Field(gt=0)
+    per: str | None = None  # "每一种", "每一处" …: points × count; None: once
+    bonus: bool = False
+
+
+class DiagnosisProject(Entry):
+    code: str
+    name: str
+    points: float = Field(ge=0)  # the project's 分值: deductions stop there (表注2)
+    exclusive: bool = False  # at most one of its rules applies (标准化 一级/二级/三级)
+    rules: list[DiagnosisRule] = Field(min_length=1)
+
+
+class DiagnosisCategory(StrictModel):
+    code: str
+    name: str
+    projects: list[DiagnosisProject] = Field(min_length=1)
+
+
+class DirectRedCase(Entry):
+    code: str
+    text: str
+
+
+class HcDiagnosisRuleSet(RuleSetHeader):
+    """kind: hc_diagnosis — a published 100-point enterprise grading scheme (危化 诊断分级)."""
+
+    kind: Literal["hc_diagnosis"]
+    industries: list[str] = Field(min_length=1)
+    total_points: float = Field(gt=0)
+    score_cap: CitedNumber
+    bonus_scope: BonusScope
+    reassess_years: CitedNumber
+    bands: list[Band] = Field(min_length=1)
+    direct_red: list[DirectRedCase] = []
+    categories: list[DiagnosisCategory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HcDiagnosisRuleSet:
+        projects = [p for c in self.categories for p in c.projects]
+        rules = [r for p in projects for r in p.rules]
+        _unique_keys([p.code for p in projects], "categories", "projects.code")
+        _unique_keys([r.code for r in rules] + [d.code for d in self.direct_red], "categories", "rules.code")
+        if any(b.level is None for b in self.bands):
+            raise PathError("bands", "每个分档都须给出 level")
+        caps = sum(p.points for p in projects)
+        if caps != self.total_points:
+            raise PathError(
+                "categories",
+                f"各项目分值之和为 {fmt(exact(caps))}，应等于总分 {fmt(exact(self.total_points))}",
+            )
+        points = {Fraction(0), exact(self.score_cap.value)} | edge_points(self.bands)
+        check_partition(self.bands, (p for p in points if p >= 0), "总分分级", "bands")
+        return self
+
+    def project_rules(self) -> dict[str, tuple[DiagnosisProject, DiagnosisRule]]:
+        return {r.code: (p, r) for c in self.categories for p in c.projects for r in p.rules}
+
+
 # ---------------------------------------------------------------- policies
 
 ENTERPRISE_FACTS = ("open_major_hazards", "overdue_hazards", "major_hazard_source_grade", "fatal_accidents")
@@ -722,6 +797,72 @@ class ControlLevelsPolicy(RuleSetHeader, Entry):
         return self
 
 
+# ---------------------------------------------------------------- working-day calendars
+
+
+class HolidaySpan(Entry):
+    name: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HolidaySpan:
+        if self.end < self.start:
+            raise ValueError("end 早于 start")
+        return self
+
+
+class MakeUpDay(Entry):
+    """A weekend day that is a working day (调休上班)."""
+
+    day: date
+    name: str
+
+
+class Notice(StrictModel):
+    title: str
+    number: str | None = None  # 文号; None when the copy read did not show it (say so in note)
+    issued: date
+    note: str | None = None
+
+
+class HolidayCalendarRuleSet(RuleSetHeader):
+    """kind: holiday_calendar — one year's 放假调休 arrangement (国务院办公厅 notice). A year here
+    overrides or extends the chinese-calendar package (see app/workdays.py)."""
+
+    kind: Literal["holiday_calendar"]
+    year: int = Field(ge=2000, le=2200)
+    notice: Notice
+    holidays: list[HolidaySpan] = Field(min_length=1)
+    workdays: list[MakeUpDay] = []
+
+    @model_validator(mode="after")
+    def _within_year(self) -> HolidayCalendarRuleSet:
+        for i, span in enumerate(self.holidays):
+            if span.start.year != self.year or span.end.year != self.year:
+                raise PathError(
+                    f"holidays.{i}", f"{span.start.isoformat()}–{span.end.isoformat()} 不在 {self.year} 年内"
+                )
+        off = self.days_off()
+        for i, w in enumerate(self.workdays):
+            if w.day.year != self.year:
+                raise PathError(f"workdays.{i}.day", f"{w.day.isoformat()} 不在 {self.year} 年内")
+            if w.day.weekday() < 5:
+                raise PathError(
+                    f"workdays.{i}.day", f"{w.day.isoformat()} 不是周六或周日，无须列为调休上班日"
+                )
+            if w.day in off:
+                raise PathError(f"workdays.{i}.day", f"{w.day.isoformat()} 同时列在放假日期中")
+        return self
+
+    def days_off(self) -> set[date]:
+        return {
+            date.fromordinal(n)
+            for span in self.holidays
+            for n in range(span.start.toordinal(), span.end.toordinal() + 1)
+        }
+
+
 RuleSet = (
     PointMethodRuleSet
     | DirectRuleSet
@@ -735,6 +876,8 @@ RuleSet = (
     | WorkflowTimeLimitsPolicy
     | ControlledListRuleSet
     | ControlLevelsPolicy
+    | HcDiagnosisRuleSet
+    | HolidayCalendarRuleSet
 )
 
 KIND_MODELS: dict[str, type[RuleSetHeader]] = {
@@ -752,6 +895,8 @@ KIND_MODELS: dict[str, type[RuleSetHeader]] = {
     "workflow_time_limits": WorkflowTimeLimitsPolicy,
     "catalogue": ControlledListRuleSet,
     "control_levels": ControlLevelsPolicy,
+    "hc_diagnosis": HcDiagnosisRuleSet,
+    "holiday_calendar": HolidayCalendarRuleSet,
 }
 POLICY_KINDS = (
     "enterprise_level",

@@ -324,7 +324,8 @@ def _request_extension(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     case.extension_until = body.new_deadline
     case.extension_reason = reason
     case.extension_requested_on = local_today()
-    decide_by = _limit_days(local_today(), "extension_decision")
+    limit = time_limit("extension_decision")
+    decide_by, calendar = workdays.add_days_explained(local_today(), limit.value, limit.unit)
     _notify(
         session,
         issuer_users(session, case),
@@ -337,7 +338,12 @@ def _request_extension(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     return Effect(
         reason,
         body.attachments,
-        {"requested_until": body.new_deadline.isoformat(), "decide_by": decide_by.isoformat()},
+        {
+            "requested_until": body.new_deadline.isoformat(),
+            "decide_by": decide_by.isoformat(),
+            # Which holiday data the working-day count used (rule file, chinese-calendar or estimate).
+            "decide_by_calendar": [c["detail"] for c in calendar],
+        },
     )
 
 

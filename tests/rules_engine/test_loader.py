@@ -41,6 +41,8 @@ def test_real_rules_load_with_every_kind(registry: Registry) -> None:
         "workflow_time_limits",
         "catalogue",
         "control_levels",
+        "hc_diagnosis",
+        "holiday_calendar",
     }
 
 

@@ -212,6 +212,9 @@ def test_extension_lead_time_approval_and_refusal(db: Session, client: TestClien
     assert res.json()["field"] == "new_deadline"
     case = _ok(_act(client, ent, case, "request_extension", note="设备到货延迟", new_deadline="2026-08-31"))
     assert case["extension_until"] == "2026-08-31"
+    # The event says which holiday data the working-day count of the decision date used.
+    used = case["events"][-1]["data"]["decide_by_calendar"]
+    assert used and all(("chinese-calendar" in u or "规则文件" in u or "估算" in u) for u in used)
     # The enterprise cannot approve its own request; a second request waits.
     res = _act(client, ent, case, "approve_extension")
     assert res.status_code == 409 and "approve_extension" not in res.json()["allowed_actions"]
