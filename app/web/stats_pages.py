@@ -61,7 +61,15 @@ def statistics(request: Request, session: DbSession, user: PageUser, region: str
     cases = supervision.stats(session, user, code, open_only=False)
     totals = {
         k: sum(r[k] for r in by_region)
-        for k in ("found", "closed", "major", "major_closed", "overdue", "open_major")
+        for k in (
+            "found",
+            "closed",
+            "major",
+            "major_closed",
+            "overdue",
+            "open_major",
+            "open_major_unconfirmed",
+        )
     }
     return page(
         request,
