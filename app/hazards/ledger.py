@@ -89,6 +89,10 @@ def page(
 # ---------------------------------------------------------------- statistics
 
 
+# The counts of a statistics row (besides funds), in the order the pages show them.
+COUNTS = ("found", "closed", "major", "major_closed", "overdue", "open_major", "open_major_unconfirmed")
+
+
 def _counts(period_from: date | None, period_to: date | None) -> list[Any]:
     """found / closed / overdue / open 重大 as SQL aggregates (found: in the period; the rest: now)."""
     in_period = Hazard.state != "withdrawn"
@@ -178,16 +182,7 @@ def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> li
     per_code = session.execute(stmt.group_by(Enterprise.region_code)).all()
     paths = dict(list(session.execute(select(Region.code, Region.path))))
     out = []
-    fields = (
-        "found",
-        "closed",
-        "major",
-        "major_closed",
-        "overdue",
-        "open_major",
-        "open_major_unconfirmed",
-        "funds",
-    )
+    fields = (*COUNTS, "funds")
     for child in children:
         total: dict[str, Any] = dict.fromkeys(fields, 0)
         for r in per_code:

@@ -39,35 +39,17 @@ def test_every_industry_can_report_a_major_hazard(world, db, industry):
 
 
 def test_other_needs_standard_and_clause(world):
+    body = {"source": "routine", "description": "d", "place": "p", "category": "site", "grade": "major"}
     res = world.client.post(
         "/api/hazards",
-        json={
-            "source": "routine",
-            "description": "d",
-            "place": "p",
-            "category": "site",
-            "grade": "major",
-            "major_item": "OTHER",
-            "major_basis_standard": "某标准",
-        },  # fmt: skip
+        json={**body, "major_item": "OTHER", "major_basis_standard": "某标准"},
         headers=world.h["worker"],
     )
     assert res.status_code == 422 and res.json()["field"] == "major_basis_clause"
     assert "条款" in res.json()["detail"]
     long = {**OTHER, "major_basis_standard": "标" * 201}
-    res = world.client.post(
-        "/api/hazards",
-        json={
-            "source": "routine",
-            "description": "d",
-            "place": "p",
-            "category": "site",
-            "grade": "major",
-            **long,
-        },
-        headers=world.h["worker"],
-    )
-    assert res.status_code == 422
+    res = world.client.post("/api/hazards", json={**body, **long}, headers=world.h["worker"])
+    assert res.status_code == 422 and res.json()["field"] == "major_basis_standard"
 
 
 def test_regulator_confirms_or_downgrades(world):
