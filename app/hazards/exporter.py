@@ -12,11 +12,34 @@ from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput
 from app.hazards import ledger
-from app.hazards.models import CATEGORIES, FINISHED, GRADES, RECTIFY_MODES, SOURCES, STATES, Hazard
+from app.hazards.models import (
+    CATEGORIES,
+    FINISHED,
+    GRADES,
+    OTHER_ITEM,
+    OTHER_ITEM_LABEL,
+    RECTIFY_MODES,
+    SOURCES,
+    STATES,
+    Hazard,
+)
 from app.regions.models import Region
 from app.rules_engine import time_limit
 from app.spreadsheets import export_row
 from app.timeutil import fmt_local, local_today
+
+def major_basis(h: Any) -> str | None:
+    """判定依据 as a ledger cell: the item code, or for “其他（依据…）” the typed-in standard and clause."""
+    if h.major_item == OTHER_ITEM:
+        return f"{OTHER_ITEM_LABEL}：{h.major_basis_standard} {h.major_basis_clause}"
+    return h.major_item or h.major_reason  # type: ignore[no-any-return]
+
+
+def major_confirmation(h: Any) -> str:
+    if h.grade != "major":
+        return ""
+    return "未确认" if h.major_unconfirmed else "已确认"
+
 
 LEDGER_COLUMNS = [
     "id",
@@ -27,6 +50,9 @@ LEDGER_COLUMNS = [
     "grade",
     "major_item",
     "major_reason",
+    "major_basis_standard",
+    "major_basis_clause",
+    "major_unconfirmed",
     "found_on",
     "state",
     "rectify_mode",
@@ -48,6 +74,7 @@ LEDGER_HEADERS = [
     "类别",
     "等级",
     "重大隐患判定依据",
+    "重大隐患确认",
     "发现日期",
     "状态",
     "整改方式",
@@ -100,7 +127,8 @@ def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[by
             h.place,
             CATEGORIES.get(h.category, h.category),
             GRADES[h.grade],
-            h.major_item or h.major_reason,
+            major_basis(h),
+            major_confirmation(h),
             h.found_on,
             STATES[h.state],
             RECTIFY_MODES.get(h.rectify_mode or "", ""),
@@ -146,6 +174,7 @@ SUMMARY_HEADERS = [
     "重大隐患已整改",
     "当前逾期未整改",
     "当前未销号重大隐患",
+    "其中未确认（其他依据）",
     "落实整改资金(元)",
 ]
 
@@ -192,6 +221,7 @@ def write_report(
                     r["major_closed"],
                     r["overdue"],
                     r["open_major"],
+                    r["open_major_unconfirmed"],
                     r["funds"],
                 ]
             )
@@ -199,7 +229,9 @@ def write_report(
     ws.append([])
     ws.append(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
     majors = wb.create_sheet("重大事故隐患")
-    majors.append(["隐患编号", "企业", "部位", "隐患描述", "判定依据", "状态", "整改期限", "是否逾期"])
+    majors.append(
+        ["隐患编号", "企业", "部位", "隐患描述", "判定依据", "确认", "状态", "整改期限", "是否逾期"]
+    )
     base = ledger.filtered(session, user, ledger.Filters(**{**f.__dict__, "grade": "major"})).subquery()
     stmt = (
         select(Hazard, Enterprise.name)
@@ -215,7 +247,8 @@ def write_report(
                     name,
                     h.place,
                     h.description,
-                    h.major_item or h.major_reason,
+                    major_basis(h),
+                    major_confirmation(h),
                     STATES[h.state],
                     h.deadline,
                     "是" if h.is_overdue else "否",

@@ -17,7 +17,7 @@ from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.fields import Id, Input
 from app.hazards import schemas as s
 from app.hazards import service
-from app.hazards.models import CheckItem, CheckList, CheckPlan, CheckResult, CheckTask
+from app.hazards.models import OTHER_ITEM, CheckItem, CheckList, CheckPlan, CheckResult, CheckTask
 from app.risks.models import ControlMeasure, RiskPoint
 from app.timeutil import local_today, utcnow
 
@@ -88,6 +88,8 @@ def create_checklist(session: Session, user: Principal, data: ChecklistIn) -> Ch
             )
     if data.include_major_items:
         for it in service.major_items(session, user, ent.id):
+            if it["code"] == OTHER_ITEM:
+                continue  # not a check item: a way to report what no item names
             items.append(
                 CheckItem(kind="major_item", content=f"{it['code']} {it['text']}", major_item=it["code"])
             )

@@ -28,6 +28,7 @@ class Filters:
     found_from: date | None = None
     found_to: date | None = None
     overdue: bool | None = None
+    unconfirmed: bool | None = None  # 重大 by “其他（依据…）” not yet confirmed by a regulator
 
 
 def filtered(session: Session, user: Principal, f: Filters) -> Select[Any]:
@@ -54,6 +55,8 @@ def filtered(session: Session, user: Principal, f: Filters) -> Select[Any]:
         stmt = stmt.where(Hazard.found_on <= f.found_to)
     if f.overdue is not None:
         stmt = stmt.where(Hazard.is_overdue if f.overdue else ~Hazard.is_overdue)
+    if f.unconfirmed is not None:
+        stmt = stmt.where(Hazard.major_unconfirmed.is_(f.unconfirmed))
     return stmt
 
 
@@ -86,6 +89,10 @@ def page(
 # ---------------------------------------------------------------- statistics
 
 
+# The counts of a statistics row (besides funds), in the order the pages show them.
+COUNTS = ("found", "closed", "major", "major_closed", "overdue", "open_major", "open_major_unconfirmed")
+
+
 def _counts(period_from: date | None, period_to: date | None) -> list[Any]:
     """found / closed / overdue / open 重大 as SQL aggregates (found: in the period; the rest: now)."""
     in_period = Hazard.state != "withdrawn"
@@ -105,6 +112,9 @@ def _counts(period_from: date | None, period_to: date | None) -> list[Any]:
             "open_major"
         ),
         func.sum(case((in_period, Hazard.funds), else_=0)).label("funds"),
+        func.sum(case((Hazard.major_unconfirmed & Hazard.state.not_in(FINISHED), 1), else_=0)).label(
+            "open_major_unconfirmed"
+        ),
     ]
 
 
@@ -120,6 +130,7 @@ def _row(key: str, label: str, r: Any) -> dict[str, Any]:
         "major_closed": int(r.major_closed or 0),
         "overdue": int(r.overdue or 0),
         "open_major": int(r.open_major or 0),
+        "open_major_unconfirmed": int(r.open_major_unconfirmed or 0),
         "funds": float(r.funds or 0),
     }
 
@@ -171,7 +182,7 @@ def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> li
     per_code = session.execute(stmt.group_by(Enterprise.region_code)).all()
     paths = dict(list(session.execute(select(Region.code, Region.path))))
     out = []
-    fields = ("found", "closed", "major", "major_closed", "overdue", "open_major", "funds")
+    fields = (*COUNTS, "funds")
     for child in children:
         total: dict[str, Any] = dict.fromkeys(fields, 0)
         for r in per_code:

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    false,
     func,
     literal,
 )
@@ -33,6 +35,10 @@ STATES = {
 }
 FINISHED = ("closed", "withdrawn")
 GRADES = {"general": "一般", "major": "重大"}
+# The 重大 item to pick when no item of an applicable 判定标准 fits: the standard and clause are typed in,
+# and the hazard counts as 重大 (flagged 未确认) until a regulator confirms or downgrades it.
+OTHER_ITEM = "OTHER"
+OTHER_ITEM_LABEL = "其他（依据…）"
 CATEGORIES = {"management": "基础管理", "site": "现场管理"}
 SOURCES = {
     "routine": "日常排查",
@@ -75,6 +81,9 @@ class Hazard(Base):
     major_rule_set: Mapped[str | None] = mapped_column(String(80))
     major_trace: Mapped[list[Any] | None] = mapped_column(JSON)
     major_reason: Mapped[str | None] = mapped_column(Text)
+    major_basis_standard: Mapped[str | None] = mapped_column(String(200))  # with major_item OTHER
+    major_basis_clause: Mapped[str | None] = mapped_column(String(100))
+    major_unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     state: Mapped[str] = mapped_column(String(20), default="reported")
     rectify_mode: Mapped[str | None] = mapped_column(String(10))
     # 五落实 (measures, responsible, funds, deadline, emergency plan) and for 重大 the 治理方案.

@@ -31,9 +31,12 @@ def _filters(
     found_from: date | None = None,
     found_to: date | None = None,
     overdue: bool | None = None,
+    unconfirmed: Annotated[
+        bool | None, Query(description="true：只看按“其他（依据…）”认定、未确认的重大隐患")
+    ] = None,
 ) -> ledger.Filters:
     return ledger.Filters(
-        state, grade, source, enterprise_id, region, industry, found_from, found_to, overdue
+        state, grade, source, enterprise_id, region, industry, found_from, found_to, overdue, unconfirmed
     )
 
 
@@ -79,9 +82,11 @@ def create_hazard(
 
 
 @router.get("/major-items", response_model=list[s.MajorItemOut])
-def major_items(session: DbSession, user: CurrentUser, enterprise_id: Id) -> Any:
-    """该企业所属行业适用的重大事故隐患判定标准条目。"""
-    return service.major_items(session, user, enterprise_id)
+def major_items(
+    session: DbSession, user: CurrentUser, enterprise_id: Id, found_on: date | None = None
+) -> Any:
+    """该企业所属行业适用的重大事故隐患判定标准条目（按发现日期施行的版本，默认今天），末项为“其他（依据…）”。"""
+    return service.major_items(session, user, enterprise_id, found_on)
 
 
 @router.get("/export.xlsx")

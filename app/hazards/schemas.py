@@ -31,6 +31,11 @@ State = Literal["reported", "rectifying", "awaiting_acceptance", "closed", "with
 Category = Literal["management", "site"]
 
 
+# “其他（依据…）”: the standard and the clause a 重大 call rests on when no encoded item fits.
+BasisStandard = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+BasisClause = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 class Strict(Input):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,9 +50,16 @@ class HazardIn(Strict):
     found_on: date | None = Field(default=None, description="默认今天（上海时间）")
     grade: Grade = "general"
     major_item: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = Field(
-        default=None, description="重大事故隐患判定标准条目编号，如 GM-3-2"
+        default=None,
+        description="重大事故隐患判定标准条目编号，如 GM-3-2（按发现日期施行的版本）；没有适用条目时填 OTHER",
     )
     major_reason: Text | None = Field(default=None, description="监管人员认定重大事故隐患的理由")
+    major_basis_standard: BasisStandard | None = Field(
+        default=None, description="major_item 为 OTHER 时必填：依据的标准或规定名称（≤200 字）"
+    )
+    major_basis_clause: BasisClause | None = Field(
+        default=None, description="major_item 为 OTHER 时必填：依据的条款（≤100 字）"
+    )
     risk_point_id: Id | None = None
     control_measure_id: Id | None = None
 
@@ -144,6 +156,16 @@ class ChangeGrade(Versioned):
     grade: Grade
     major_item: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     reason: Text | None = None
+    major_basis_standard: BasisStandard | None = None
+    major_basis_clause: BasisClause | None = None
+
+
+class ReviewMajor(Versioned):
+    """监管部门确认“其他（依据…）”认定的重大事故隐患，或降为一般隐患（须写明理由）。"""
+
+    action: Literal["review_major"]
+    confirm: bool
+    reason: Text | None = None
 
 
 class FileReport(Versioned):
@@ -174,6 +196,7 @@ TransitionIn = Annotated[
     | Withdraw
     | Reopen
     | ChangeGrade
+    | ReviewMajor
     | FileReport
     | RegulatorClose,
     Field(discriminator="action"),
@@ -242,6 +265,9 @@ class HazardOut(BaseModel):
     major_citation: dict[str, Any] | None
     major_rule_set: str | None
     major_reason: str | None
+    major_basis_standard: str | None
+    major_basis_clause: str | None
+    major_unconfirmed: bool
     state: str
     state_label: str
     rectify_mode: str | None
@@ -315,6 +341,8 @@ class TipAccept(Strict):
     grade: Grade = "general"
     major_item: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     major_reason: Text | None = None
+    major_basis_standard: BasisStandard | None = None
+    major_basis_clause: BasisClause | None = None
 
 
 class TipDismiss(Strict):

@@ -25,6 +25,8 @@ from app.hazards.models import (
     FINISHED,
     GRADES,
     INSPECTOR_SOURCES,
+    OTHER_ITEM,
+    OTHER_ITEM_LABEL,
     SOURCES,
     STATES,
     Hazard,
@@ -42,6 +44,9 @@ AUDITED = [
     "grade",
     "major_item",
     "major_reason",
+    "major_basis_standard",
+    "major_basis_clause",
+    "major_unconfirmed",
     "rectify_mode",
     "deadline",
     "funds",
@@ -91,14 +96,23 @@ def _writer(user: Principal) -> None:
 # ---------------------------------------------------------------- 重大事故隐患
 
 
-def major_items(session: Session, user: Principal, enterprise_id: int) -> list[dict[str, str]]:
-    """The 重大事故隐患 items of the 判定标准 that apply to this enterprise's industry."""
+def major_items(
+    session: Session, user: Principal, enterprise_id: int, found_on: date | None = None
+) -> list[dict[str, str]]:
+    """The 重大事故隐患 items that apply to this enterprise's industry, each 判定标准 in the version in
+    force on found_on (default today), then “其他（依据…）” for a call no item fits."""
     ent = enterprises.get_readable(session, user, enterprise_id)
     registry = get_registry()
-    _, entry = applicable_catalogues(ent.industry, registry=registry)
+    try:
+        _, entry = applicable_catalogues(ent.industry, on=found_on, registry=registry)
+    except RuleInputError as exc:
+        raise BadInput(exc.detail.split(": ", 1)[-1], field="found_on") from exc
     out = []
     for catalogue_id in entry.catalogues:
-        loaded = registry.get(catalogue_id)
+        try:
+            loaded = registry.select("major_hidden_hazard", on=found_on, ids=[catalogue_id])
+        except RuleInputError:
+            continue  # not in force on that day (e.g. a standard issued later)
         cat = loaded.model
         for item in cat.items:
             if ent.industry in cat.item_industries(item):
@@ -112,40 +126,74 @@ def major_items(session: Session, user: Principal, enterprise_id: int) -> list[d
                         "rule_set": loaded.ref,
                     }
                 )
+    out.append(
+        {
+            "code": OTHER_ITEM,
+            "clause": "",
+            "text": f"{OTHER_ITEM_LABEL}：没有适用条目时填写依据的标准和条款，待监管部门确认",
+            "catalogue": "",
+            "title": OTHER_ITEM_LABEL,
+            "rule_set": "",
+        }
+    )
     return out
 
 
-def _determine_major(
-    user: Principal, ent: Enterprise, item: str | None, reason: str | None, field: str
-) -> dict[str, Any]:
-    """Fields that record why a hazard is 重大: an engine-confirmed item, or a regulator's reasoned call."""
+@dataclass
+class MajorCall:
+    """What a request says about why a hazard is 重大 (the same fields on create and change_grade)."""
+
+    item: str | None
+    reason: str | None
+    basis_standard: str | None = None
+    basis_clause: str | None = None
+
+
+def _determine_major(user: Principal, ent: Enterprise, found_on: date, call: MajorCall) -> dict[str, Any]:
+    """Fields that record why a hazard is 重大: an item of the 判定标准 version in force on found_on
+    confirmed by the engine, “其他（依据…）” awaiting a regulator, or a regulator's reasoned call."""
+    item = call.item.upper() if call.item else None
+    if item == OTHER_ITEM:
+        if not call.basis_standard:
+            raise BadInput(f"选择“{OTHER_ITEM_LABEL}”须填写依据的标准或规定", field="major_basis_standard")
+        if not call.basis_clause:
+            raise BadInput(f"选择“{OTHER_ITEM_LABEL}”须填写依据的条款", field="major_basis_clause")
+        return {
+            **_NOT_MAJOR,
+            "major_item": OTHER_ITEM,
+            "major_reason": call.reason,
+            "major_basis_standard": call.basis_standard,
+            "major_basis_clause": call.basis_clause,
+            "major_unconfirmed": True,
+        }
+    if call.basis_standard or call.basis_clause:
+        field = "major_basis_standard" if call.basis_standard else "major_basis_clause"
+        raise BadInput(f"只有选择“{OTHER_ITEM_LABEL}”时才填写依据的标准和条款", field=field)
     if item:
         try:
-            decision = evaluate_major_hidden_hazard({"industry": ent.industry, "item": item})
+            decision = evaluate_major_hidden_hazard({"industry": ent.industry, "item": item}, on=found_on)
         except RuleInputError as exc:
-            raise BadInput(exc.detail.split(": ", 1)[-1], field=field) from exc
+            raise BadInput(exc.detail.split(": ", 1)[-1], field="major_item") from exc
         found = decision.to_dict()
         cited = next(
             (step["source"] for step in found["trace"] if step["source"]["entry"].startswith("items.")), None
         )
         return {
-            "major_item": item.upper(),
+            **_NOT_MAJOR,
+            "major_item": item,
             "major_citation": cited,
             "major_rule_set": found["rule_set"],
             "major_trace": found["trace"],
-            "major_reason": reason,
+            "major_reason": call.reason,
         }
     if user.role not in t.REGULATOR:
-        raise BadInput("企业认定重大事故隐患须选择适用的判定标准条目", field=field)
-    if not reason:
+        raise BadInput(
+            f"企业认定重大事故隐患须选择适用的判定标准条目；没有适用条目时选“{OTHER_ITEM_LABEL}”并填写依据",
+            field="major_item",
+        )
+    if not call.reason:
         raise BadInput("监管人员认定重大事故隐患须选择判定标准条目或写明理由", field="major_reason")
-    return {
-        "major_item": None,
-        "major_citation": None,
-        "major_rule_set": None,
-        "major_trace": None,
-        "major_reason": reason,
-    }
+    return {**_NOT_MAJOR, "major_reason": call.reason}
 
 
 def _set_grade(hazard: Hazard, grade: str, fields: dict[str, Any]) -> None:
@@ -154,7 +202,20 @@ def _set_grade(hazard: Hazard, grade: str, fields: dict[str, Any]) -> None:
         setattr(hazard, key, value)
 
 
-_NOT_MAJOR = dict.fromkeys(("major_item", "major_citation", "major_rule_set", "major_trace", "major_reason"))
+_NOT_MAJOR: dict[str, Any] = {
+    **dict.fromkeys(
+        (
+            "major_item",
+            "major_citation",
+            "major_rule_set",
+            "major_trace",
+            "major_reason",
+            "major_basis_standard",
+            "major_basis_clause",
+        )
+    ),
+    "major_unconfirmed": False,
+}
 
 
 # ---------------------------------------------------------------- create
@@ -217,11 +278,12 @@ def create_hazard(
     )
     _check_links(session, ent.id, data.risk_point_id, data.control_measure_id)
     if data.grade == "major":
-        _set_grade(
-            hazard, "major", _determine_major(user, ent, data.major_item, data.major_reason, "major_item")
+        call = MajorCall(
+            data.major_item, data.major_reason, data.major_basis_standard, data.major_basis_clause
         )
-    elif data.major_item or data.major_reason:
-        raise BadInput("一般隐患不填写重大事故隐患条目或理由", field="major_item")
+        _set_grade(hazard, "major", _determine_major(user, ent, found_on, call))
+    elif data.major_item or data.major_reason or data.major_basis_standard or data.major_basis_clause:
+        raise BadInput("一般隐患不填写重大事故隐患条目、理由或依据", field="major_item")
     try:
         with session.begin_nested():
             session.add(hazard)
@@ -422,17 +484,33 @@ def _change_grade(ctx: t.Ctx, body: s.ChangeGrade) -> Effect:
     hazard, before = ctx.hazard, ctx.hazard.grade
     if body.grade == "major":
         ent = ctx.session.get_one(Enterprise, hazard.enterprise_id)
-        fields = _determine_major(ctx.user, ent, body.major_item, body.reason, "major_item")
+        call = MajorCall(body.major_item, body.reason, body.major_basis_standard, body.major_basis_clause)
+        fields = _determine_major(ctx.user, ent, hazard.found_on, call)
         if before == "major" and fields["major_item"] == hazard.major_item and not body.reason:
             raise BadInput("隐患等级和判定条目均未变化", field="grade")
         _set_grade(hazard, "major", fields)
     else:
         if before == "general":
             raise BadInput("隐患已是一般隐患", field="grade")
-        if not body.reason:
-            raise BadInput("降为一般隐患须写明理由", field="reason")
-        _set_grade(hazard, "general", _NOT_MAJOR)
+        _downgrade(hazard, body.reason)
     return Effect(body.reason, [], {"from": before, "to": body.grade, "major_item": hazard.major_item})
+
+
+def _downgrade(hazard: Hazard, reason: str | None) -> None:
+    if not reason:
+        raise BadInput("降为一般隐患须写明理由", field="reason")
+    _set_grade(hazard, "general", _NOT_MAJOR)
+
+
+def _review_major(ctx: t.Ctx, body: s.ReviewMajor) -> Effect:
+    """A regulator decides a “其他（依据…）” call: confirmed 重大, or 一般 with the reason recorded."""
+    hazard = ctx.hazard
+    basis = {"standard": hazard.major_basis_standard, "clause": hazard.major_basis_clause}
+    if body.confirm:
+        hazard.major_unconfirmed = False
+        return Effect(body.reason, [], {"confirmed": True, "basis": basis})
+    _downgrade(hazard, body.reason)
+    return Effect(body.reason, [], {"confirmed": False, "from": "major", "to": "general", "basis": basis})
 
 
 def _file_report(ctx: t.Ctx, body: s.FileReport) -> Effect:
@@ -494,6 +572,7 @@ EFFECTS: dict[str, Any] = {
     "withdraw": lambda ctx, b: Effect(b.reason),
     "reopen": _reopen,
     "change_grade": _change_grade,
+    "review_major": _review_major,
     "file_report": _file_report,
     "regulator_close": _regulator_close,
 }

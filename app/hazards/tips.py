@@ -119,6 +119,8 @@ def accept(session: Session, user: Principal, tip_id: int, data: s.TipAccept) ->
             grade=data.grade,
             major_item=data.major_item,
             major_reason=data.major_reason,
+            major_basis_standard=data.major_basis_standard,
+            major_basis_clause=data.major_basis_clause,
             found_on=to_local(tip.created_at).date(),
         ),
     ).hazard

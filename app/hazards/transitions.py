@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "withdraw": "撤销",
     "reopen": "重新打开",
     "change_grade": "变更隐患等级",
+    "review_major": "确认重大隐患 / 降为一般",
     "file_report": "填报双报告",
     "regulator_close": "监管部门核查销号",
 }
@@ -134,6 +135,12 @@ def _grade_changer(ctx: Ctx) -> str | None:
     return None
 
 
+def _unconfirmed_major(ctx: Ctx) -> str | None:
+    if ctx.hazard.grade == "major" and ctx.hazard.major_unconfirmed:
+        return None
+    return "只有按“其他（依据…）”认定、尚未确认的重大事故隐患需要监管部门确认"
+
+
 def _major_only(ctx: Ctx) -> str | None:
     return None if ctx.hazard.grade == "major" else "只有重大事故隐患需要双报告"
 
@@ -155,6 +162,7 @@ TABLE: dict[tuple[str, str], Transition[Ctx]] = {
     ("rectifying", "withdraw"): ("withdrawn", BOTH, _withdrawer),
     ("closed", "reopen"): ("rectifying", REGULATOR, None),
     **{(s, "change_grade"): (s, BOTH, _grade_changer) for s in OPEN},
+    **{(s, "review_major"): (s, REGULATOR, _unconfirmed_major) for s in OPEN},
     **{(s, "file_report"): (s, ENTERPRISE, _major_only) for s in OPEN},
 }
 ACTIONS = tuple(dict.fromkeys(action for _, action in TABLE))

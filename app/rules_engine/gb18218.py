@@ -61,6 +61,11 @@ class GB18218:
             self.by_base.setdefault(_base(row.name), []).append(row)
             for cas in row.cas:
                 self.by_cas.setdefault(cas, []).append(row)
+        # Table 3 names a gas as it is commonly called (氯化氢 for Table 1's 氯化氢(无水)): the same entry.
+        seqs = {row.seq: row for row in m.table1}
+        for t3 in m.table3:
+            if t3.table1_no is not None:
+                self.by_name.setdefault(normalise(t3.name), [seqs[t3.table1_no]])
         # Exact values computed once; Fraction parsing is the main cost of an evaluation.
         self.q1 = {r.seq: exact(r.q) for r in m.table1}
         self.q2 = {r.symbol: exact(r.q) for r in m.table2}

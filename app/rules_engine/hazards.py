@@ -8,8 +8,9 @@ from typing import Any
 from app.rules_engine import inputs as check
 from app.rules_engine.decision import Decision, cite
 from app.rules_engine.errors import RuleInputError
-from app.rules_engine.loader import LoadedRuleSet, Registry, get_registry
+from app.rules_engine.loader import LoadedRuleSet, Registry, get_registry, validity_window
 from app.rules_engine.models import CatalogueRuleSet, HazardItem, IndustryStandards
+from app.timeutil import local_today
 
 
 def _owners(registry: Registry) -> dict[str, str]:
@@ -72,17 +73,23 @@ def evaluate_major_hidden_hazard(
         raise RuleInputError("inputs.item", _not_applicable(registry, code, catalogue.id, who, entry))
     item = next((i for i in catalogue.items if i.code == code), None)
     if item is None:
-        raise RuleInputError("inputs.item", f"条目 {code!r} 不在 {loaded.ref}（{catalogue.title}）中")
+        raise RuleInputError("inputs.item", _other_version(registry, code, loaded, on))
     if industry not in catalogue.item_industries(item):
         only = "、".join(names.get(c, c) for c in catalogue.item_industries(item))
         raise RuleInputError(
             "inputs.item", f"条目 {code}（{catalogue.short_name}{item.clause}）只适用于{only}，不适用于{who}"
         )
-    return _confirmed(mapping, entry, loaded, item, f"{who}适用的判定标准：{_titles(registry, entry)}")
+    scope = f"{who}适用的判定标准：{_titles(registry, entry)}"
+    return _confirmed(mapping, entry, loaded, item, scope, on or local_today())
 
 
 def _confirmed(
-    mapping: LoadedRuleSet, entry: IndustryStandards, loaded: LoadedRuleSet, item: HazardItem, scope: str
+    mapping: LoadedRuleSet,
+    entry: IndustryStandards,
+    loaded: LoadedRuleSet,
+    item: HazardItem,
+    scope: str,
+    day: date,
 ) -> Decision:
     catalogue: CatalogueRuleSet = loaded.model
     steps = [
@@ -94,12 +101,34 @@ def _confirmed(
             "判定",
             f"{item.code}：《{catalogue.title}》{item.clause}“{item.text}” → 判定为重大事故隐患",
         ),
+        cite(
+            loaded,
+            "effective_from",
+            catalogue.citation,
+            "选用版本",
+            f"{day.isoformat()} 施行的版本：{loaded.ref}（{validity_window(catalogue)}）",
+        ),
     ]
     if not catalogue.verified:
         steps.append(
             cite(loaded, "verified", catalogue.citation, "提示", f"《{catalogue.title}》条文未经官方文本核实")
         )
     return Decision("major_hidden_hazard", loaded.ref, is_major=True, trace=tuple(steps))
+
+
+def _other_version(registry: Registry, code: str, loaded: LoadedRuleSet, on: date | None) -> str:
+    """An item of another version of the catalogue: say which version holds it and which one applies."""
+    catalogue: CatalogueRuleSet = loaded.model
+    day = (on or local_today()).isoformat()
+    holder = next(
+        (s for s in registry.versions(catalogue.id) if any(i.code == code for i in s.model.items)), None
+    )
+    if holder is None:
+        return f"条目 {code!r} 不在 {loaded.ref}（{catalogue.title}）中"
+    return (
+        f"条目 {code} 属于 {holder.ref}《{holder.model.title}》（{validity_window(holder.model)}），"
+        f"{day} 适用的是 {loaded.ref}《{catalogue.title}》，请从该版本的条目中选择"
+    )
 
 
 def _not_applicable(registry: Registry, code: str, owner: str, who: str, entry: IndustryStandards) -> str:

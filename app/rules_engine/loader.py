@@ -143,7 +143,8 @@ class Registry:
                 raise RuleInputError("rule_set", f"{chosen.ref} 是{other}规则集，不能用于{label}")
             if on is not None and not _in_force(chosen.model, on):
                 raise RuleInputError(
-                    "date", f"{on.isoformat()} 不在 {chosen.ref} 的有效期内（{_window(chosen.model)}）"
+                    "date",
+                    f"{on.isoformat()} 不在 {chosen.ref} 的有效期内（{validity_window(chosen.model)}）",
                 )
             return chosen
         area = normalise_adcode(jurisdiction) if jurisdiction and jurisdiction != "national" else ""
@@ -162,7 +163,7 @@ class Registry:
         day = on or local_today()
         in_force = [s for s in pool if _in_force(s.model, day)]
         if not in_force:
-            windows = "；".join(f"{s.ref}：{_window(s.model)}" for s in pool)
+            windows = "；".join(f"{s.ref}：{validity_window(s.model)}" for s in pool)
             raise RuleInputError("date", f"{day.isoformat()} 不在任何{label}规则集的有效期内（{windows}）")
         return max(
             in_force,
@@ -194,7 +195,7 @@ def _in_force(model: RuleSetHeader, day: date) -> bool:
     return model.effective_from <= day and (model.effective_to is None or day <= model.effective_to)
 
 
-def _window(model: RuleSetHeader) -> str:
+def validity_window(model: RuleSetHeader) -> str:
     end = f"至 {model.effective_to.isoformat()}" if model.effective_to else "起"
     return f"{model.effective_from.isoformat()} {end}"
 

@@ -55,7 +55,8 @@ ACTION_FIELDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "reject": (("reason", "deadline"), True),
     "withdraw": (("reason",), False),
     "reopen": (("reason", "deadline"), False),
-    "change_grade": (("grade", "major_item", "reason"), False),
+    "change_grade": (("grade", "major_item", "reason", "major_basis_standard", "major_basis_clause"), False),
+    "review_major": (("confirm", "reason"), False),
     "file_report": (("recipient", "status_and_cause", "harm_and_difficulty", "governance_plan"), False),
     "regulator_close": (("note",), True),
 }
@@ -76,6 +77,7 @@ def hazard_ledger(
     grade: str | None = None,
     source: str | None = None,
     overdue: str | None = None,
+    unconfirmed: str | None = None,
     enterprise_id: int | None = None,
     region: str | None = None,
     industry: str | None = None,
@@ -88,13 +90,20 @@ def hazard_ledger(
         "grade": grade if grade in GRADES else None,
         "source": source if source in SOURCES else None,
         "overdue": "true" if overdue == "true" else None,
+        "unconfirmed": "true" if unconfirmed == "true" else None,
         "enterprise_id": enterprise_id,
         "region": region or None,
         "industry": industry or None,
         "found_from": parse_date(found_from),
         "found_to": parse_date(found_to),
     }
-    f = ledger.Filters(**{**params, "overdue": True if params["overdue"] else None})
+    f = ledger.Filters(
+        **{
+            **params,
+            "overdue": True if params["overdue"] else None,
+            "unconfirmed": True if params["unconfirmed"] else None,
+        }
+    )
     items, next_cursor = ledger.page(session, user, f, cursor or None, PAGE_SIZE)
     query = qs(**params)
     return page(
@@ -147,7 +156,9 @@ def _report_form(
         user,
         ent=ent,
         choices=choices,
-        major_items=service.major_items(session, user, ent.id) if ent else [],
+        major_items=service.major_items(session, user, ent.id, parse_date(values.get("found_on")))
+        if ent
+        else [],
         sources=sources,
         CATEGORIES=CATEGORIES,
         values=values,
@@ -157,10 +168,20 @@ def _report_form(
 
 @router.get("/hazards/new")
 def new_hazard(
-    request: Request, session: DbSession, user: PageUser, enterprise_id: int | None = None
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    enterprise_id: int | None = None,
+    found_on: str | None = None,
 ) -> Response:
     target = _target_enterprise(session, user, enterprise_id)
-    values = {"source": "routine", "category": "site", "grade": "general", "found_on": ""}
+    day = parse_date(found_on)
+    values = {
+        "source": "routine",
+        "category": "site",
+        "grade": "general",
+        "found_on": day.isoformat() if day else "",
+    }
     return _report_form(request, session, user, target, values, {})
 
 
@@ -172,7 +193,17 @@ def create_hazard(request: Request, session: DbSession, user: PageUser, form: Fo
     if target is None:
         raise NotFound("请先选择企业")
     values = fields(
-        form, "source", "description", "place", "category", "found_on", "grade", "major_item", "major_reason"
+        form,
+        "source",
+        "description",
+        "place",
+        "category",
+        "found_on",
+        "grade",
+        "major_item",
+        "major_reason",
+        "major_basis_standard",
+        "major_basis_clause",
     )
 
     def write() -> Any:
@@ -234,7 +265,7 @@ def _action_form(
         allowed=action in detail.allowed_actions,
         confirm=CONFIRM.get(action),
         with_photo=ACTION_FIELDS[action][1],
-        major_items=service.major_items(session, user, detail.enterprise_id)
+        major_items=service.major_items(session, user, detail.enterprise_id, detail.found_on)
         if action == "change_grade"
         else [],
         GRADES=GRADES,
@@ -264,6 +295,8 @@ def _body(action: str, form: FormData, photos: list[int]) -> dict[str, Any]:
         body["plan"] = plan
     if action == "decide_extension":
         body["approve"] = body.get("approve") == "yes"
+    if action == "review_major":
+        body["confirm"] = {"yes": True, "no": False}.get(body.get("confirm") or "")
     if with_photo:
         body["attachments"] = photos
     return body

@@ -59,10 +59,7 @@ def statistics(request: Request, session: DbSession, user: PageUser, region: str
     ]
     level_items.append((regional.UNRATED_LABEL, float(counts.get(regional.UNRATED, 0)), UNRATED_COLOUR))
     cases = supervision.stats(session, user, code, open_only=False)
-    totals = {
-        k: sum(r[k] for r in by_region)
-        for k in ("found", "closed", "major", "major_closed", "overdue", "open_major")
-    }
+    totals = {k: sum(r[k] for r in by_region) for k in ledger.COUNTS}
     return page(
         request,
         session,

@@ -279,6 +279,30 @@ def test_every_table1_row_is_found_by_name_and_unique_cas() -> None:
                 assert rules.table1_row(None, cas, "x", False) is row
 
 
+def test_every_name_alias_and_cas_the_standard_uses_resolves() -> None:
+    """Table 1 names, aliases, names split from the name column, CAS numbers and Table 3 names: each
+    finds its entry; the few the standard itself shares between rows (硝化棉) list every row instead."""
+    rules = gb18218_rules()
+    seqs = {r.seq: r for r in rules.model.table1}
+    wanted = [
+        (n, None, row) for row in rules.model.table1 for n in (row.name, *row.aliases, *row.search_names)
+    ]
+    wanted += [(None, c, row) for row in rules.model.table1 for c in row.cas]
+    wanted += [(t.name, None, seqs[t.table1_no]) for t in rules.model.table3 if t.table1_no is not None]
+    for name, cas, row in wanted:
+        shared = rules.by_name[normalise(name)] if name else rules.by_cas[cas]
+        if len(shared) == 1:
+            assert rules.table1_row(name, cas, "x", False) is row, (name, cas)
+        else:
+            with pytest.raises(RuleInputError, match="多个条目") as exc:
+                rules.table1_row(name, cas, "x", False)
+            assert all(f"序号{r.seq} " in exc.value.detail for r in shared)
+    assert rules.table1_row("氯化氢", None, "x", False) is seqs[11]
+    assert rules.table1_row("氯化氢(无水)", None, "x", False) is seqs[11]
+    with pytest.raises(RuleInputError, match="序号8 甲醛"):  # a near miss still suggests
+        rules.table1_row("甲醛", None, "x", False)
+
+
 def test_tables_2_to_6_as_published() -> None:
     m = gb18218_rules().model
     assert {r.symbol: r.q for r in m.table2} == TABLE2

@@ -1,5 +1,7 @@
 """重大事故隐患判定标准: every item confirmed for its industries, rejected for others."""
 
+from datetime import date
+
 import pytest
 
 from app.rules_engine.engine import evaluate_case
@@ -7,22 +9,30 @@ from app.rules_engine.errors import RuleInputError
 from app.rules_engine.hazards import evaluate_major_hidden_hazard
 from app.rules_engine.loader import Registry
 
-CATALOGUES = {"gm": 22, "hg": 20, "yh": 20, "mk": 15, "ks": 8, "fs": 18, "rq": 7, "dy": 6}
+CATALOGUES = {
+    "gm@2017": 59,
+    "gm@2023": 22,
+    "hg@2017": 20,
+    "yh@2017": 20,
+    "mk@2020": 15,
+    "ks@2022": 8,
+    "fs@2022": 18,
+    "rq@2023": 7,
+    "dy@2023": 6,
+}
 
 
-def judge(industry: str, item: str):  # type: ignore[no-untyped-def]
-    return evaluate_major_hidden_hazard({"industry": industry, "item": item})
+def judge(industry: str, item: str, on: date | None = None):  # type: ignore[no-untyped-def]
+    return evaluate_major_hidden_hazard({"industry": industry, "item": item}, on=on)
 
 
 def test_catalogues_items_and_known_gaps(registry: Registry) -> None:
-    found = {s.model.id: len(s.model.items) for s in registry.of_kind("major_hidden_hazard")}
+    found = {s.ref: len(s.model.items) for s in registry.of_kind("major_hidden_hazard")}
     assert found == CATALOGUES
-    gaps = {
-        s.model.id: [g.clause for g in s.model.known_gaps] for s in registry.of_kind("major_hidden_hazard")
-    }
-    assert "第五条" in gaps["gm"] and "第十三条" in gaps["gm"]
-    assert "三、尾矿库" in gaps["ks"]
-    assert "第六条 模板工程" in gaps["fs"]
+    gaps = {s.ref: [g.clause for g in s.model.known_gaps] for s in registry.of_kind("major_hidden_hazard")}
+    assert "第五条" in gaps["gm@2023"] and "第十三条" in gaps["gm@2023"]
+    assert "三、尾矿库" in gaps["ks@2022"]
+    assert "第六条 模板工程" in gaps["fs@2022"]
 
 
 def test_every_item_is_confirmed_for_each_of_its_industries(registry: Registry) -> None:
@@ -32,7 +42,7 @@ def test_every_item_is_confirmed_for_each_of_its_industries(registry: Registry) 
         for item in s.model.items:
             for industry in s.model.item_industries(item):
                 assert s.model.id in industry_map[industry]
-                d = judge(industry, item.code)
+                d = judge(industry, item.code, s.model.effective_from)
                 assert (d.is_major, d.level, d.rule_set) == (True, None, s.ref)
                 assert d.trace[1].entry == f"items.{item.code}"
                 assert item.clause in d.trace[1].detail and d.trace[1].citation == item.citation.render()
@@ -120,3 +130,18 @@ def test_missing_inputs_and_explicit_catalogue() -> None:
                 "rule_set": "gm@2023",
             }
         )
+
+
+def test_the_version_in_force_on_the_day_judges() -> None:
+    before = judge("machinery", "GM17-FC-3", date(2023, 5, 14))
+    assert before.rule_set == "gm@2017"
+    assert any(t.step == "选用版本" and "gm@2017" in t.detail for t in before.trace)
+    after = judge("machinery", "GM-3-2", date(2023, 5, 15))
+    assert after.rule_set == "gm@2023"
+    assert any(t.step == "选用版本" and "2023-05-15 施行的版本：gm@2023" in t.detail for t in after.trace)
+    with pytest.raises(RuleInputError) as exc:
+        judge("machinery", "GM-3-2", date(2022, 6, 1))
+    assert "属于 gm@2023" in exc.value.detail and "2022-06-01 适用的是 gm@2017" in exc.value.detail
+    with pytest.raises(RuleInputError) as exc:
+        judge("machinery", "GM17-FC-3", date(2023, 5, 15))
+    assert "属于 gm@2017" in exc.value.detail and "至 2023-05-14" in exc.value.detail

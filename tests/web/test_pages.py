@@ -133,3 +133,30 @@ def test_pages_need_login(client, db, world):
     for url in ("/hazards", "/supervision", "/tasks", "/inbox", "/stats", "/tips", "/plans"):
         res = client.get(url, follow_redirects=False)
         assert res.status_code == 303 and res.headers["location"] == "/login", url
+
+
+def test_every_industry_reports_a_major_hazard_on_the_page(client, db, world):
+    from app.enterprises.models import Enterprise
+    from app.rules_engine import get_registry
+
+    sign_in(client, world.enterprise_user, world.password)
+    ent = db.get(Enterprise, world.enterprise_id)
+    for industry in [i.code for i in get_registry().industries().industries]:
+        ent.industry = industry
+        db.commit()
+        form = client.get("/hazards/new?found_on=2022-06-01")
+        assert 'value="OTHER"' in form.text and "major_basis_standard" in form.text
+        token = csrf(client, "/hazards/new")
+        res = client.post(
+            "/hazards/new",
+            data={"csrf_token": token, "enterprise_id": world.enterprise_id, "place": "仓库",
+                  "description": f"{industry} 隐患", "category": "site", "source": "routine",
+                  "grade": "major", "major_item": "OTHER", "major_basis_standard": "GB 35181-2017",
+                  "major_basis_clause": "6.1"},
+        )  # fmt: skip
+        assert res.status_code == 200 and "未确认" in res.text and "GB 35181-2017" in res.text, industry
+    ent.industry = "machinery"
+    db.commit()
+    assert "GM17-JX-1" in client.get("/hazards/new?found_on=2022-06-01").text
+    assert "GM17-JX-1" not in client.get("/hazards/new?found_on=2023-05-15").text
+    assert "未确认" in client.get("/hazards").text
