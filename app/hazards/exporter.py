@@ -1,7 +1,7 @@
 """Excel output: the 隐患台账 (streamed) and the 季报/年报 统计分析表 of 16号令 第十四条."""
 
 from datetime import date, timedelta
-from typing import IO
+from typing import IO, Any
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from app.regions.models import Region
 from app.rules_engine import time_limit
 from app.spreadsheets import export_row
 from app.timeutil import fmt_local, local_today
+
 
 def major_basis(h: Any) -> str | None:
     """判定依据 as a ledger cell: the item code, or for “其他（依据…）” the typed-in standard and clause."""

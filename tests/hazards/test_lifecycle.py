@@ -191,3 +191,23 @@ def test_open_major_hazard_raises_the_enterprise_level_until_closed(world, db):
     assert level() == "orange"  # 存在未销号的重大事故隐患 → 至少橙色
     world.act(h["id"], "withdraw", who="inspector", reason="误报")
     assert level() == "blue"
+
+
+def test_major_items_cover_every_situation_of_the_coal_and_commerce_catalogues(world, db):
+    world.ent.industry = "coal_mine"
+    db.flush()
+    url = f"/api/hazards/major-items?enterprise_id={world.ent.id}"
+    res = world.client.get(url, headers=world.h["worker"])
+    *items, other = res.json()
+    assert res.status_code == 200 and len(items) == 95 and other["code"] == "OTHER"
+    assert {i["rule_set"] for i in items} == {"mk@2020"}
+    by_code = {i["code"]: i for i in items}
+    assert by_code["MK-9-3"]["clause"] == "第九条第（三）项" and "探放水" in by_code["MK-9-3"]["text"]
+    h = world.create(grade="major", major_item="MK-9-3")
+    assert h["grade"] == "major" and h["major_item"] == "MK-9-3"
+    world.ent.industry = "commerce"  # no 行业 article: 管理类 (一)(二) and the 专项类 items
+    db.flush()
+    res = world.client.get(url, headers=world.h["worker"])
+    codes = {i["code"] for i in res.json()} - {"OTHER"}
+    assert {"GM-3-1", "GM-3-2", "GM-11-1", "GM-12-2", "GM-13-2"} <= codes
+    assert not any(c.split("-")[1] in {"4", "5", "6", "7", "10"} for c in codes) and "GM-3-3" not in codes

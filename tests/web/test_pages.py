@@ -4,6 +4,7 @@ Chinese next to the field, the public 举报 form, and the pages each role reach
 import re
 from datetime import timedelta
 
+from app.enterprises.models import Enterprise
 from app.hazards import schemas as s
 from app.hazards import service as hazards
 from app.timeutil import local_today
@@ -160,3 +161,16 @@ def test_every_industry_reports_a_major_hazard_on_the_page(client, db, world):
     assert "GM17-JX-1" in client.get("/hazards/new?found_on=2022-06-01").text
     assert "GM17-JX-1" not in client.get("/hazards/new?found_on=2023-05-15").text
     assert "未确认" in client.get("/hazards").text
+
+
+def test_major_item_picker_lists_the_whole_catalogue(client, db, world):
+    ent = db.get(Enterprise, world.enterprise_id)
+    sign_in(client, world.enterprise_user, world.password)
+    page = client.get("/hazards/new").text  # 机械: 管理类, 第七条 and the 专项类 items
+    assert 'value="GM-7-7"' in page and 'value="GM-13-2"' in page and 'value="GM-4-1"' not in page
+    ent.industry = "coal_mine"
+    db.flush()
+    page = client.get("/hazards/new").text
+    options = re.findall(r'<option value="(MK-[0-9-]+)"', page)
+    assert len(options) == 95 and {"MK-3-1", "MK-4-1", "MK-18-10"} <= set(options)
+    assert "煤矿重大事故隐患判定标准" in page
