@@ -98,7 +98,11 @@ def major_items(session: Session, user: Principal, enterprise_id: int) -> list[d
     _, entry = applicable_catalogues(ent.industry, registry=registry)
     out = []
     for catalogue_id in entry.catalogues:
-        loaded = registry.get(catalogue_id)
+        # The version in force today; a standard with none (GB 35181-2017 after 2025-10-31) offers nothing.
+        try:
+            loaded = registry.select("major_hidden_hazard", ids=[catalogue_id])
+        except RuleInputError:
+            continue
         cat = loaded.model
         for item in cat.items:
             if ent.industry in cat.item_industries(item):

@@ -21,7 +21,7 @@ runner = CliRunner()
 def test_check_passes_on_the_real_rules() -> None:
     result = runner.invoke(rules_app, ["check"])
     assert result.exit_code == 0, result.output
-    assert "规则校验通过" in result.stdout and "24 个规则集" in result.stdout
+    assert "规则校验通过" in result.stdout and "27 个规则集" in result.stdout
     assert "LEC法（lec）：1" in result.stdout
 
 
