@@ -38,6 +38,12 @@ def test_create_assigns_region_from_location(client, db, admin_h):
     assert res.json()["region_code"] == "139101001"  # the deepest region containing the point
 
 
+def test_create_accepts_the_civil_explosives_industry_by_its_chinese_name(client, db, admin_h):
+    res = client.post("/api/enterprises", json=_body(industry="民用爆炸物品"), headers=admin_h)
+    assert res.status_code == 201, res.text
+    assert res.json()["industry"] == "civil_explosives"
+
+
 def test_create_normalises_lower_case_full_width_code(client, db, admin_h):
     code = credit_code()
     weird = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())

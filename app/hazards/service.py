@@ -112,7 +112,7 @@ def major_items(
         try:
             loaded = registry.select("major_hidden_hazard", on=found_on, ids=[catalogue_id])
         except RuleInputError:
-            continue  # not in force on that day (e.g. a standard issued later)
+            continue  # none in force that day (a standard issued later, or GB 35181-2017 after 2025-10-31)
         cat = loaded.model
         for item in cat.items:
             if ent.industry in cat.item_industries(item):

@@ -8,6 +8,7 @@ from app.audit.models import AuditEntry
 from app.hazards import transitions
 from app.hazards.models import HazardEvent
 from app.timeutil import local_today
+from tests.factories import make_enterprise
 from tests.hazards.conftest import plan
 
 
@@ -171,6 +172,22 @@ def test_major_items_listed_for_the_enterprise_industry(world):
         ).status_code
         == 404
     )
+
+
+def test_major_items_offer_only_standards_in_force_today(world, db):
+    # GB 35181-2017 applies to every industry but ended on 2025-10-31: its items are not offered today;
+    # a 民爆 enterprise is offered the 2024 standard, not the superseded 试行 version.
+    def codes(ent_id: int) -> list[str]:
+        res = world.client.get(f"/api/hazards/major-items?enterprise_id={ent_id}", headers=world.h["admin"])
+        assert res.status_code == 200, res.text
+        return [i["code"] for i in res.json()]
+
+    assert not any(c.startswith("XF") for c in codes(world.ent.id))
+    explosives = make_enterprise(db, industry="civil_explosives")
+    *found, other = codes(explosives.id)
+    assert "MB-13" in found and found[0] == "MB-1" and all(c.startswith("MB") for c in found)
+    assert other == "OTHER"
+    assert codes(make_enterprise(db, industry="tailings_pond").id) == ["KS-3-1", "OTHER"]
 
 
 def test_open_major_hazard_raises_the_enterprise_level_until_closed(world, db):

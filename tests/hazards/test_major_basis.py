@@ -87,10 +87,13 @@ def test_judged_by_the_version_in_force_on_the_found_date(world):
         f"/api/hazards/major-items?enterprise_id={world.ent.id}&found_on=2022-06-01",
         headers=world.h["worker"],
     ).json()
-    assert {i["rule_set"] for i in old if i["rule_set"]} == {"gm@2017"}
+    assert {i["rule_set"] for i in old if i["rule_set"]} == {
+        "gm@2017",
+        "xf@2017",
+    }  # GB 35181-2017 was in force too
     assert any(i["code"] == "GM17-JX-7" for i in old)
     new = world.client.get(
         f"/api/hazards/major-items?enterprise_id={world.ent.id}&found_on=2023-05-15",
         headers=world.h["worker"],
     ).json()
-    assert {i["rule_set"] for i in new if i["rule_set"]} == {"gm@2023"}
+    assert {i["rule_set"] for i in new if i["rule_set"]} == {"gm@2023", "xf@2017"}

@@ -68,6 +68,7 @@ def test_industry_codes_are_unchanged(registry: Registry) -> None:
         "tailings_pond",
         "hazardous_chemicals",
         "fireworks",
+        "civil_explosives",
         "metallurgy",
         "nonferrous",
         "building_materials",
