@@ -150,10 +150,10 @@ class RequestLimits:
             return
         problem = _query_problem(scope)
         headers = dict(scope.get("headers") or [])
-        limit = _body_limit(headers.get(b"content-type", b""))
+        limit, too_large = _body_limit(headers.get(b"content-type", b""))
         length = headers.get(b"content-length", b"")
         if problem is None and length.isdigit() and int(length) > limit:
-            problem = _too_large(limit)
+            problem = too_large
         if problem is not None:
             for message in _json_response(problem.status_code, problem.body()):
                 await send(message)
@@ -168,8 +168,7 @@ class RequestLimits:
                 received += len(message.get("body", b""))
                 if received > limit and not answered:
                     answered = True
-                    err = _too_large(limit)
-                    for reply in _json_response(err.status_code, err.body()):
+                    for reply in _json_response(too_large.status_code, too_large.body()):
                         await send(reply)
                     return {"type": "http.disconnect"}
             return message
@@ -181,13 +180,13 @@ class RequestLimits:
         await self.app(scope, limited_receive, guarded_send)
 
 
-def _body_limit(content_type: bytes) -> int:
+def _body_limit(content_type: bytes) -> tuple[int, TooLarge]:
+    """The byte limit for this kind of body, and the answer when it is exceeded."""
     settings = get_settings()
     if content_type.startswith(b"multipart/"):
-        return settings.max_upload_bytes + 1024 * 1024  # the file plus its form fields
-    return settings.max_body_kb * 1024
-
-
-def _too_large(limit: int) -> TooLarge:
+        # The file plus 1 MB of form fields; the person chose a file, so name the file limit.
+        limit = settings.max_upload_bytes + 1024 * 1024
+        return limit, TooLarge(f"上传文件过大，最多 {settings.max_upload_mb} MB", field="file")
+    limit = settings.max_body_kb * 1024
     size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-    return TooLarge(f"请求内容过大，最多 {size}", field="body")
+    return limit, TooLarge(f"请求内容过大，最多 {size}", field="body")
