@@ -189,5 +189,8 @@ def _body_limit(content_type: bytes) -> int:
 
 
 def _too_large(limit: int) -> TooLarge:
+    upload_mb = get_settings().max_upload_mb
+    if limit == upload_mb * 1024 * 1024 + 1024 * 1024:
+        return TooLarge(f"文件超过大小限制 {upload_mb} MB", field="file")
     size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
     return TooLarge(f"请求内容过大，最多 {size}", field="body")
