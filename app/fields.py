@@ -186,7 +186,7 @@ def _body_limit(content_type: bytes) -> tuple[int, TooLarge]:
     if content_type.startswith(b"multipart/"):
         # The file plus 1 MB of form fields; the person chose a file, so name the file limit.
         limit = settings.max_upload_bytes + 1024 * 1024
-        return limit, TooLarge(f"上传文件过大，最多 {settings.max_upload_mb} MB", field="file")
+        return limit, TooLarge(f"文件超过大小限制 {settings.max_upload_mb} MB", field="file")
     limit = settings.max_body_kb * 1024
     size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
     return limit, TooLarge(f"请求内容过大，最多 {size}", field="body")
