@@ -43,8 +43,11 @@ def job_history(
 
 
 @router.post("/api/jobs/{name}/run", response_model=JobRunOut)
-def run_now(name: str, user: AdminUser) -> JobRun:
+def run_now(name: str, user: AdminUser, session: DbSession) -> JobRun:
     """立即运行一次（在独立事务中运行并记录；与其他进程互斥）。"""
+    # The job writes in sessions of its own: end this request's transaction first, or its SQLite
+    # write lock (taken up front by POST requests) would make the job wait for it.
+    session.commit()
     return runner.run_job(name, actor=user)
 
 
