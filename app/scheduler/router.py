@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.auth.deps import AdminUser, DbSession
-from app.fields import Id
 from app.scheduler import random_draw, registry, runner
 from app.scheduler.models import JobRun
 from app.scheduler.schemas import JobOut, JobRunOut, JobRunPage, PublicPlan
@@ -33,7 +32,7 @@ def job_history(
     session: DbSession,
     _: AdminUser,
     job: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: Id | None = None,
+    cursor: int | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> JobRunPage:
     runs = runner.history(session, job=job, before_id=cursor, limit=limit)
@@ -46,8 +45,8 @@ def job_history(
 @router.post("/api/jobs/{name}/run", response_model=JobRunOut)
 def run_now(name: str, user: AdminUser, session: DbSession) -> JobRun:
     """立即运行一次（在独立事务中运行并记录；与其他进程互斥）。"""
-    # The runner writes in transactions of its own: end the request's (which holds SQLite's write
-    # lock since the sign-in check) so they do not wait on it.
+    # The job writes in sessions of its own: end this request's transaction first, or its SQLite
+    # write lock (taken up front by POST requests) would make the job wait for it.
     session.commit()
     return runner.run_job(name, actor=user)
 
