@@ -34,7 +34,7 @@ def alembic_config(url: str) -> Config:
 
 def _pg_available() -> str | None:
     try:
-        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=10):
             return None
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         return str(exc)

@@ -1,14 +1,15 @@
 """`shuangkong jobs …` and `shuangkong scheduler`."""
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from app.db import session_scope
-from app.errors import AppError
+from app.errors import AppError, BadInput
 from app.scheduler import registry, runner
 from app.scheduler.models import RUN_STATUSES, JobRun
-from app.timeutil import fmt_local
+from app.timeutil import SHANGHAI, fmt_local, utcnow
 
 jobs_app = typer.Typer(help="定时任务：列表、手动运行、运行记录", no_args_is_help=True)
 
@@ -30,18 +31,46 @@ def list_command() -> None:
 
 
 @jobs_app.command("run")
-def run_command(name: Annotated[str, typer.Argument(help="任务名称，见 jobs list")]) -> None:
+def run_command(
+    name: Annotated[str, typer.Argument(help="任务名称，见 jobs list")],
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due", help="补跑该任务某次到期的定时运行（上海时间 YYYY-MM-DD HH:MM）；已运行过则不重复"
+        ),
+    ] = None,
+) -> None:
     """立即运行一次任务并记录。"""
     try:
-        run = runner.run_job(name)
+        scheduled_for = None if due is None else _due_time(name, due)
+        run = runner.run_job(name, scheduled_for)
     except AppError as exc:
         typer.echo(f"错误：{exc.detail}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"{run.job_name}：{RUN_STATUSES.get(run.status, run.status)} {run.counts or ''}")
+    status = RUN_STATUSES.get(run.status, run.status)
+    if not run.ran_here:
+        typer.echo(f"{run.job_name}：已由另一进程执行（运行记录 #{run.id}，状态 {status}），本次未运行")
+        return
+    typer.echo(f"{run.job_name}：{status} {run.counts or ''}")
     if run.error:
         typer.echo(run.error, err=True)
     if run.status == "failed":
         raise typer.Exit(1)
+
+
+def _due_time(name: str, text: str) -> datetime:
+    """--due as a fire time of the job that has come (a future run would stop the scheduler's)."""
+    try:
+        when = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    except ValueError:
+        raise BadInput(f"--due 应为上海时间 YYYY-MM-DD HH:MM，收到“{text}”", field="due") from None
+    if when > utcnow():
+        raise BadInput(f"--due {text} 尚未到期", field="due")
+    latest = registry.latest_fire(registry.get_job(name).trigger, when)
+    if latest != when:
+        before = f"此前最近一次为 {fmt_local(latest)}" if latest else "此前很久没有触发"
+        raise BadInput(f"--due {text} 不是任务 {name} 的触发时间（{before}）", field="due")
+    return when
 
 
 @jobs_app.command("history")

@@ -34,6 +34,10 @@ class JobRun(Base):
         Index("ix_job_runs_history", "job_name", "id"),
     )
 
+    # Not stored: run_job() sets it False on the row it returns when the due run had already been
+    # claimed (by another process or an earlier call) and this call ran nothing.
+    ran_here = True
+
 
 class SchedulerLease(Base):
     """SQLite stand-in for a PostgreSQL advisory lock: one row per job while it runs."""

@@ -30,7 +30,8 @@ log = logging.getLogger("shuangkong.scheduler")
 
 def run_job(name: str, scheduled_for: datetime | None = None, *, actor: Principal = SYSTEM) -> JobRun:
     """Claim, run and record one run. Without scheduled_for it is a manual run "now".
-    If the run was already claimed (by this or another process) the existing row is returned."""
+    If the run was already claimed (by another process or an earlier call) nothing runs and the
+    existing row is returned with ran_here False; its status is whatever that run reached."""
     spec = registry.get_job(name)
     manual = scheduled_for is None
     when = utcnow() if scheduled_for is None else scheduled_for
@@ -38,6 +39,7 @@ def run_job(name: str, scheduled_for: datetime | None = None, *, actor: Principa
     if run is None:
         existing = _find(spec.name, when)
         assert existing is not None
+        existing.ran_here = False
         return existing
     ctx = registry.RunContext(job_name=spec.name, scheduled_for=when, run_id=run.id, manual=manual)
     try:
@@ -94,9 +96,10 @@ def _finish(run_id: int, status: str, counts: dict[str, Any] | None, error: str 
 
 
 def tick(now: datetime | None = None, names: Iterable[str] | None = None) -> list[JobRun]:
-    """Run every job (or the named ones) whose latest due time has no run yet. This is the whole
-    schedule logic, on the movable clock: the APScheduler timer, the catch-up on start and tests
-    all come through here, so missed periods coalesce into one run and nothing runs twice."""
+    """Run every job (or the named ones) whose latest due time has no run yet; returns the runs this
+    call ran, not those another process claimed first. This is the whole schedule logic, on the
+    movable clock: the APScheduler timer, the catch-up on start and tests all come through here,
+    so missed periods coalesce into one run and nothing runs twice."""
     now = now or utcnow()
     try:
         fail_stuck_runs()
@@ -111,7 +114,9 @@ def tick(now: datetime | None = None, names: Iterable[str] | None = None) -> lis
             with session_scope() as session:
                 if _exists(session, spec.name, due):
                     continue
-            runs.append(run_job(spec.name, due))
+            run = run_job(spec.name, due)
+            if run.ran_here:  # else another process claimed it between the check and the claim
+                runs.append(run)
         except Exception:  # noqa: BLE001 - e.g. the database was briefly unreachable; try next time
             log.exception("could not run job %s for %s", spec.name, due.isoformat())
     return runs

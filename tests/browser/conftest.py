@@ -30,6 +30,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Every wait (page loads, selectors, expect(), the server's start) may take this long on a loaded
+# machine; a test that works finishes long before it, so the only cost is on failures.
+STEP_TIMEOUT_MS = 60_000
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +84,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("live server did not start")
@@ -95,7 +98,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     _require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(
@@ -122,6 +127,8 @@ def new_page(browser, request):  # type: ignore[no-untyped-def]
 
     def make(viewport: dict[str, int] = DESKTOP):  # type: ignore[no-untyped-def]
         context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         watch = PageWatch()
 

@@ -52,7 +52,7 @@ def _map_region_classes(page, base: str) -> list[str]:  # type: ignore[no-untype
     page.goto(f"{base}/")
     _go(page, page.get_by_role("link", name="四色风险分布图").first)
     frame = page.wait_for_selector("iframe.sk-frame").content_frame()
-    frame.wait_for_selector("body[data-sk-ready]", timeout=20_000)
+    frame.wait_for_selector("body[data-sk-ready]")
     classes = frame.locator("path.sk-region").evaluate_all("ps => ps.map(p => p.getAttribute('class'))")
     return sorted({c for cls in classes for c in cls.split() if c.startswith("sk-region-l")})
 
@@ -193,7 +193,7 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     screenshot(town, f"journey-{size}-6-stats")
     _go(town, town.get_by_role("link", name="四色风险分布图").first)
     frame = town.wait_for_selector("iframe.sk-frame").content_frame()
-    frame.wait_for_selector("body[data-sk-ready]", timeout=20_000)
+    frame.wait_for_selector("body[data-sk-ready]")
     assert frame.locator("path.sk-ent, .sk-cluster").count() >= 1
     screenshot(town, f"journey-{size}-7-map")
     # With the hazard closed the area is no longer orange (the enterprise has nothing else graded: blue).

@@ -67,11 +67,11 @@ SHOWN = """() => [...document.querySelectorAll('.sk-cluster span')].reduce((a, e
 
 
 def check_map(frame, expected_polygons: int, expected_points: int) -> None:
-    frame.wait_for_selector("body[data-sk-ready]", timeout=20_000)
+    frame.wait_for_selector("body[data-sk-ready]")
     assert frame.locator("path.sk-region").count() == expected_polygons
     assert frame.locator(".sk-cluster").count() > 0, "many nearby enterprises should cluster"
     # Every located enterprise is on the map, in a cluster or as its own marker (once animations end).
-    frame.wait_for_function(f"n => ({SHOWN})() === n", arg=expected_points, timeout=5_000)
+    frame.wait_for_function(f"n => ({SHOWN})() === n", arg=expected_points)
     legend = frame.locator("[data-sk=legend]").inner_text()
     for label in ("重大风险", "较大风险", "一般风险", "低风险", "未评级"):
         assert label in legend
@@ -117,6 +117,12 @@ def test_standalone_file_opens_from_disk_with_no_network(new_page, live_server, 
     assert watch.blocked == []
 
 
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait (on the page, not the clock) until the zoom and cluster animations a click started are over."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')")
+
+
 def central(locator):  # type: ignore[no-untyped-def]
     """The match nearest the middle of the viewport (clear of the title, legend and layer control)."""
     boxes = [(i, locator.nth(i).bounding_box()) for i in range(locator.count())]
@@ -158,7 +164,7 @@ def test_many_enterprises_show_precomputed_clusters_then_every_single_one(new_pa
         if page.locator("path.sk-ent").count() >= 5:
             break
         central(page.locator(".sk-cluster")).click()
-        page.wait_for_timeout(400)
+        settle(page)
     marker = central(page.locator("path.sk-ent"))
     marker.click()
     popup = page.locator(".leaflet-popup-content").inner_text()
@@ -169,7 +175,7 @@ def test_many_enterprises_show_precomputed_clusters_then_every_single_one(new_pa
                   map.setView([39.5004, 118.6005], z, {animate: false}); }""",
         GRID_MAX_ZOOM + 5,
     )
-    page.wait_for_function(f"() => ({SHOWN})() >= 30", timeout=5_000)
+    page.wait_for_function(f"() => ({SHOWN})() >= 30")
     # Enterprises a few metres apart stay a cluster at the deepest zoom; clicking it fans them out.
     singles = page.locator("path.sk-ent").count()
     cluster = central(page.locator(".sk-cluster"))
@@ -182,6 +188,6 @@ def test_many_enterprises_show_precomputed_clusters_then_every_single_one(new_pa
     layer.uncheck()
     assert page.locator(".sk-cluster").count() == 0 and page.locator("path.sk-ent").count() == 0
     layer.check()
-    page.wait_for_function(f"() => ({SHOWN})() >= 30", timeout=5_000)
+    page.wait_for_function(f"() => ({SHOWN})() >= 30")
     assert watch.console_errors == []
     assert watch.blocked == []

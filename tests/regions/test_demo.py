@@ -1,5 +1,4 @@
 import itertools
-import time
 
 import shapely
 from sqlalchemy import func, select
@@ -11,9 +10,7 @@ from app.regions.models import Region
 
 
 def test_demo_regions(db: Session) -> None:
-    started = time.perf_counter()
-    report = load_demo_regions(db)
-    assert time.perf_counter() - started < 3.0
+    report = load_demo_regions(db)  # its speed is measured in benchmarks/bench_regions.py
     assert report.errors == []
     counts = dict(db.execute(select(Region.level, func.count()).group_by(Region.level)).all())
     assert counts == {"province": 1, "city": 1, "county": 7, "township": 102}

@@ -133,7 +133,7 @@ def test_background_scheduler_keeps_running_after_a_failure(live, jobs):
     registry.register("test.every_second", flaky, trigger={"second": "*"}, description="每秒")
     sched = start_background_scheduler(names=["test.every_second"])
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and [r.status for r in _runs("test.every_second")].count("ok") < 2:
             time.sleep(0.2)
         with session_scope() as s:  # the job is in APScheduler's persistent store
@@ -193,3 +193,19 @@ def test_jobs_api_is_admin_only(live, jobs):
         hist = client.get("/api/jobs/history", params={"job": "test.daily"}, headers=admin).json()
         assert [r["id"] for r in hist["items"]] == [run.json()["id"]]
         assert client.post("/api/jobs/no.such/run", headers=admin).status_code == 404
+
+
+def test_cli_run_due_accepts_only_a_due_time_of_that_job(live):
+    cli = CliRunner()
+    for due, expected in [
+        (
+            "2026-08-03 03:31",
+            "--due 2026-08-03 03:31 不是任务 scheduler.prune_history 的触发时间"
+            "（此前最近一次为 2026-08-03 03:30）",
+        ),
+        ("2026-08-03", "--due 应为上海时间 YYYY-MM-DD HH:MM，收到“2026-08-03”"),
+        ("2999-01-01 03:30", "--due 2999-01-01 03:30 尚未到期"),
+    ]:
+        res = cli.invoke(jobs_app, ["run", "scheduler.prune_history", "--due", due])
+        assert res.exit_code == 1 and f"错误：{expected}" in res.output, res.output
+    assert _runs("scheduler.prune_history") == []
