@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from app.cli_errors import DEBUG_ENV, run_guarded
 from app.config import PROJECT_ROOT, get_settings
 from app.hazards.cli import cli as hazards_app
 from app.mapping.cli import map_app
@@ -14,7 +15,12 @@ from app.risks.cli import risks_app
 from app.rules_engine.cli import rules_app
 from app.scheduler.cli import jobs_app, scheduler_command
 
-cli = typer.Typer(help="双控：安全风险分级管控和隐患排查治理", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="双控：安全风险分级管控和隐患排查治理",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="数据库迁移（Alembic）", no_args_is_help=True)
 users_app = typer.Typer(help="用户管理", no_args_is_help=True)
 enterprises_app = typer.Typer(help="企业导入导出", no_args_is_help=True)
@@ -32,6 +38,14 @@ cli.command("scheduler", help="以独立进程运行定时任务（生产环境�
 )
 
 
+@cli.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help=f"出错时显示完整调用栈（同 {DEBUG_ENV}=1）")] = False,
+) -> None:
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
 def _alembic_config():  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
@@ -41,7 +55,9 @@ def _alembic_config():  # type: ignore[no-untyped-def]
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="目标版本，默认最新（head）")] = "head",
+) -> None:
     """升级数据库结构到指定版本（默认最新）。"""
     from alembic import command
 
@@ -49,7 +65,8 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"数据库已升级到 {revision}")
 
 
-@db_app.command("downgrade")
+# "-1" is a revision, not an option.
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})
 def db_downgrade(
     revision: Annotated[str, typer.Argument(help="目标版本，例如 -1 或 base")],
     yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
@@ -76,7 +93,11 @@ def _serve(host: str, port: int, workers: int, with_scheduler: bool) -> None:
 
     from app.scheduler.daemon import start_background_scheduler
 
-    get_settings().check_secret()
+    try:
+        get_settings().check_secret()
+    except RuntimeError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(1) from None
     scheduler = start_background_scheduler() if with_scheduler else None
     try:
         uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
@@ -184,14 +205,30 @@ def enterprises_export(
 def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
-    reset: Annotated[bool, typer.Option(help="删除并重建演示数据库")] = False,
+    reset: Annotated[bool, typer.Option(help="删除并重建演示数据库（仅 SQLite）")] = False,
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="加载后启动服务")] = True,
+    allow_postgresql: Annotated[
+        bool, typer.Option("--allow-postgresql", help="允许把演示数据（含公开的演示密码）写入 PostgreSQL")
+    ] = False,
 ) -> None:
-    """加载秦皇岛演示数据（SQLite）并启动服务，打印网址和演示账号。"""
+    """加载秦皇岛演示数据（默认 SQLite：<数据目录>/demo.db）并启动服务，打印网址和演示账号。"""
+    from sqlalchemy.engine import make_url
+
     os.environ.setdefault("SHUANGKONG_MODE", "demo")
-    os.environ.setdefault("SHUANGKONG_DATABASE_URL", "sqlite:///data/demo.db")
+    os.environ.setdefault(
+        "SHUANGKONG_DATABASE_URL", f"sqlite:///{(get_settings().data_dir / 'demo.db').as_posix()}"
+    )
     os.environ.setdefault("SHUANGKONG_SECURE_COOKIES", "false")
     get_settings.cache_clear()
+    url = make_url(get_settings().database_url)
+    typer.echo(f"演示数据库：{url.render_as_string(hide_password=True)}")
+    if url.get_backend_name() != "sqlite" and not allow_postgresql:
+        typer.echo(
+            "错误：演示数据默认只写入 SQLite；SHUANGKONG_DATABASE_URL 指向其他数据库。"
+            "确需写入请加 --allow-postgresql（会创建公开密码的演示账号）。",
+            err=True,
+        )
+        raise typer.Exit(1)
     from app.demo import DEMO_LOGINS, load_demo
 
     load_demo(reset=reset)
@@ -204,4 +241,4 @@ def demo(
 
 
 def main() -> None:
-    cli()
+    run_guarded(cli)

@@ -17,7 +17,8 @@ class Settings(BaseSettings):
 
     # production refuses the default secret; demo and test may use it.
     mode: Literal["production", "demo", "test"] = "production"
-    data_dir: Path = Path("data")
+    # Uploads, generated reports, the default SQLite files. Resolved to an absolute path when loaded.
+    data_dir: Path = PROJECT_ROOT / "data"
     database_url: str = ""
     secret_key: str = INSECURE_DEFAULT_SECRET
     rules_dir: Path = PROJECT_ROOT / "rules"
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":
+        self.data_dir = self.data_dir.expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'shuangkong.db').as_posix()}"
         return self

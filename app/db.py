@@ -22,7 +22,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    configure_mappers,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 from starlette.requests import Request
 
@@ -66,6 +73,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str) -> Engine:
+    """Every engine of the service comes from here (settings, tests, Alembic, scripts), so this is the
+    one place that completes the mapper registry: a session on it sees every table."""
+    _register_all_models()
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -79,6 +89,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _register_all_models() -> None:
+    # Domain modules import Base from here, so the full set can only be imported once this module is loaded.
+    import app.models  # noqa: F401
+
+    configure_mappers()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

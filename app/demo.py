@@ -17,6 +17,7 @@ from app.db import session_scope
 from app.enterprises.credit_code import CHARSET, check_digit
 from app.enterprises.models import Enterprise
 from app.enterprises.service import AUDITED_FIELDS
+from app.errors import Conflict
 from app.grading.enterprise import recompute_all
 from app.grading.regional import recompute_region_levels
 from app.hazards.demo import load_demo_hazards
@@ -184,6 +185,24 @@ def _make_users(session: Session, enterprises: list[Enterprise]) -> None:
         auth.create_user(session, SYSTEM, username=username, password=password, role=role, **extra)  # type: ignore[arg-type]
 
 
+def _refuse_real_data(session: Session) -> None:
+    """The demo only ever writes into an empty database or its own earlier load."""
+    from app.auth.models import User
+
+    real_enterprises = session.scalar(
+        select(func.count()).select_from(Enterprise).where(Enterprise.is_demo.is_(False))
+    )
+    demo_users = [username for _, username, _, _ in DEMO_LOGINS]
+    real_users = session.scalar(
+        select(func.count()).select_from(User).where(User.username.not_in(demo_users))
+    )
+    if real_enterprises or real_users:
+        raise Conflict(
+            f"该数据库已有非演示数据（企业 {real_enterprises} 家、用户 {real_users} 个），拒绝加载演示数据；"
+            "请为演示使用单独的数据库（默认 SQLite 演示库不受影响）"
+        )
+
+
 def load_demo(reset: bool = False) -> None:
     """Create (or reuse) the demo database. Idempotent: a loaded demo is left as it is."""
     from alembic import command
@@ -200,6 +219,7 @@ def load_demo(reset: bool = False) -> None:
     cfg.attributes["database_url"] = settings.database_url
     command.upgrade(cfg, "head")
     with session_scope() as session:
+        _refuse_real_data(session)
         if session.scalar(select(func.count()).select_from(Enterprise)):
             print("演示数据已存在，直接使用（如需重建请加 --reset）。")
             return

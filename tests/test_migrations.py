@@ -21,9 +21,11 @@ def empty_url(request, tmp_path):
 
 
 def _tables(url: str) -> set[str]:
+    """Tables besides Alembic's own; APScheduler's job store table counts as one of the models'."""
     engine = make_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        return names - {"apscheduler_jobs"} if "apscheduler_jobs" in names else names | {"(no job store)"}
     finally:
         engine.dispose()
 
@@ -33,7 +35,7 @@ def test_upgrade_downgrade_upgrade(empty_url):
     command.upgrade(cfg, "head")
     assert _tables(empty_url) == set(Base.metadata.tables)
     command.downgrade(cfg, "base")
-    assert _tables(empty_url) == set()
+    assert _tables(empty_url) == {"(no job store)"}
     command.upgrade(cfg, "head")
     assert _tables(empty_url) == set(Base.metadata.tables)
 
@@ -45,7 +47,7 @@ def test_every_revision_steps_down_and_up(empty_url):
     command.upgrade(cfg, "head")
     for _ in revisions:
         command.downgrade(cfg, "-1")
-    assert _tables(empty_url) == set()
+    assert _tables(empty_url) == {"(no job store)"}
     for _ in revisions:
         command.upgrade(cfg, "+1")
     assert _tables(empty_url) == set(Base.metadata.tables)

@@ -15,7 +15,12 @@ def generate_tasks(on: str = typer.Option("", help="日期 YYYY-MM-DD，默认�
     """按排查计划生成当期排查任务（可重复执行，不会重复生成）。"""
     from app.hazards.investigation import generate_due_tasks
 
-    day = date.fromisoformat(on) if on else local_today()
+    try:
+        day = date.fromisoformat(on) if on else local_today()
+    except ValueError:
+        raise typer.BadParameter(
+            f"“{on}”不是有效日期，应为 YYYY-MM-DD，例如 2026-03-02", param_hint="--on"
+        ) from None
     with session_scope() as session:
         count = generate_due_tasks(session, day)
     typer.echo(f"{day.isoformat()}：新生成排查任务 {count} 个")

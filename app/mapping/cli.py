@@ -116,9 +116,20 @@ def recompute_levels(
     region: Annotated[list[str] | None, typer.Option("--region", help="只重算这些区划（可多次给出）")] = None,
 ) -> None:
     """重新计算各区域的安全风险等级（只在等级或统计变化时写入新记录）。"""
+    from sqlalchemy import select
+
     from app.db import session_scope
+    from app.errors import NotFound
     from app.grading.regional import recompute_region_levels
+    from app.regions.models import Region
 
     with session_scope() as session:
+        unknown = sorted(
+            set(region or ()) - set(session.scalars(select(Region.code).where(Region.code.in_(region or ()))))
+        )
+        if unknown:
+            raise NotFound(
+                f"行政区划 {'、'.join(unknown)} 不存在（先用 shuangkong regions import 导入）", field="region"
+            )
         written = recompute_region_levels(session, region)
     typer.echo(f"区域等级已重新计算，{written} 个区域有变化")

@@ -48,7 +48,7 @@ def import_register(
 @risks_app.command("export")
 def export_register(
     enterprise: EnterpriseOption,
-    output: Annotated[Path, typer.Option("--output", "-o", help="输出 .xlsx 文件")] = Path("风险清单.xlsx"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出 .xlsx 文件")],
 ) -> None:
     """导出企业的风险清单 .xlsx。"""
     from app.risks import register

@@ -88,6 +88,11 @@ def diff(
     ] = False,
 ) -> None:
     """列出两个规则集版本之间新增（+）、删除（-）、修改（~）的条目与阈值。"""
+    for label, ref in (("A", a), ("B", b)):
+        if "@" not in ref:
+            raise typer.BadParameter(
+                f"“{ref}”缺少版本，应为 id@version，例如 ls-national@2026.1", param_hint=label
+            )
     try:
         lines = format_diff(diff_rule_sets(a, b))
     except (RuleInputError, RuleFileError) as exc:

@@ -79,6 +79,8 @@ def history_command(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20,
 ) -> None:
     """最近的运行记录，最新在前。"""
+    if job:
+        registry.get_job(job)  # an unknown name is an error, not an empty history
     with session_scope() as session:
         for run in runner.history(session, job=job, limit=limit):
             kind = "手动" if run.manual else "定时"

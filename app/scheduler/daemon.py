@@ -20,7 +20,8 @@ from app.timeutil import SHANGHAI
 
 log = logging.getLogger("shuangkong.scheduler")
 
-# Created by APScheduler itself, not by Alembic (migrations/env.py leaves it out of autogenerate).
+# Created by migration 0008 (so that schedulers starting together do not race to create it); APScheduler
+# only creates it if missing. migrations/env.py leaves it out of autogenerate.
 JOBSTORE_TABLE = "apscheduler_jobs"
 
 
