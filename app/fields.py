@@ -5,11 +5,20 @@ Every request body derives from `Input` (or `Patch` for partial updates); path a
 
 import json
 import re
+from datetime import date
 from typing import Annotated, Any, ClassVar
 from urllib.parse import parse_qsl
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +28,24 @@ from app.errors import AppError, BadInput, NotFound, TooLarge
 # Ids are INTEGER columns (32-bit on PostgreSQL): anything outside cannot name a row.
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+
+def _iso_date_text(value: Any) -> Any:
+    # Pydantic would read a bare number as a Unix timestamp (on=0 → 1970-01-01); a person means a date.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_format", "应为 YYYY-MM-DD 格式的日期")
+    return value
+
+
+# A date given in a query string: YYYY-MM-DD only.
+QueryDate = Annotated[date, BeforeValidator(_iso_date_text)]
+# A yes/no answer: JSON true or false only (pydantic would also read 0, 1, "yes" or "off").
+Flag = Annotated[bool, Strict()]
+# Coordinates inside China; regions.service refuses others with a message that names the range.
+CHINA_LON = (73.0, 136.0)
+CHINA_LAT = (3.0, 54.0)
+Lon = Annotated[float, WithJsonSchema({"type": "number", "minimum": CHINA_LON[0], "maximum": CHINA_LON[1]})]
+Lat = Annotated[float, WithJsonSchema({"type": "number", "minimum": CHINA_LAT[0], "maximum": CHINA_LAT[1]})]
 # Numbers a person would type for a count of people, tonnage or money: finite and of plausible size.
 MAX_AMOUNT = 10**12
 
@@ -49,6 +76,45 @@ MULTILINE_FIELDS = frozenset(
         "governance_plan",
     }
 )
+
+
+# The same rule as a JSON Schema pattern, so the OpenAPI document says what is refused.
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_NOT_TEXT_FORMATS = {"binary", "date", "date-time", "time", "duration", "uuid"}
+
+
+def forbid_control_chars_in_schema(schema: dict[str, Any], *, multiline: bool = False) -> None:
+    """Give every plain string in a JSON Schema fragment the control-character pattern (in place)."""
+    plain = "pattern" not in schema and "enum" not in schema and schema.get("format") not in _NOT_TEXT_FORMATS
+    if schema.get("type") == "string" and plain:
+        schema["pattern"] = MULTILINE_PATTERN if multiline else SINGLE_LINE_PATTERN
+    if schema.get("type") == "object" and schema.get("additionalProperties", True) is not False:
+        schema.setdefault("propertyNames", {"pattern": SINGLE_LINE_PATTERN})
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for sub in schema.get(key, []):
+            forbid_control_chars_in_schema(sub, multiline=multiline)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            # Keys of a mapping are always single-line; values follow the field.
+            forbid_control_chars_in_schema(schema[key], multiline=multiline)
+
+
+def _document_limits(schema: dict[str, Any], model: type) -> None:
+    """JSON Schema of an Input: the control-character rule, and no `null` where Patch refuses it."""
+    clearable: frozenset[str] | None = getattr(model, "clearable", None)
+    multiline: frozenset[str] = getattr(model, "multiline", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        if clearable is not None and name not in clearable and "anyOf" in prop:
+            options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+            if len(options) < len(prop["anyOf"]):
+                del prop["anyOf"]
+                prop.pop("default", None)
+                if len(options) == 1:
+                    prop.update(options[0])
+                else:
+                    prop["anyOf"] = options
+        forbid_control_chars_in_schema(prop, multiline=name in multiline)
 
 
 def control_char(text: str, *, multiline: bool = False) -> str | None:
@@ -87,7 +153,7 @@ class Input(BaseModel):
     Free-text fields that may span several lines are named in `multiline` (one list for the project).
     """
 
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False, json_schema_extra=_document_limits)
     multiline: ClassVar[frozenset[str]] = MULTILINE_FIELDS
     # None: `null` is accepted wherever the type allows it. A set: partial update, see Patch.
     clearable: ClassVar[frozenset[str] | None] = None

@@ -54,6 +54,36 @@ _BOUNDS = {
 }
 
 
+# Pydantic's own error kinds, said in Chinese (custom kinds already carry a Chinese message).
+_KIND_MESSAGES = {
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文本",
+    "date_type": "应为 YYYY-MM-DD 格式的日期",
+    "date_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "date_from_datetime_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "date_from_datetime_inexact": "应为 YYYY-MM-DD 格式的日期",
+    "datetime_type": "应为日期时间（如 2026-01-31T08:00:00+08:00）",
+    "datetime_parsing": "应为日期时间（如 2026-01-31T08:00:00+08:00）",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "dict_type": "应为对象（键值对）",
+    "model_type": "应为对象（键值对）",
+    "model_attributes_type": "应为对象（键值对）",
+    "list_type": "应为数组",
+    "extra_forbidden": "不认识的字段",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "union_tag_invalid": "类型取值无效",
+    "union_tag_not_found": "缺少类型字段",
+    "enum": "取值无效",
+    "url_parsing": "应为网址",
+    "url_scheme": "网址应以 http:// 或 https:// 开头",
+}
+
+
 def _validation_message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -73,6 +103,10 @@ def _validation_message(err: dict[str, Any]) -> str:
         return "应为数字"
     if kind == "string_pattern_mismatch":
         return f"格式不符合要求（{ctx.get('pattern')}）"
+    if kind in ("enum", "union_tag_invalid") and ctx.get("expected"):
+        return f"取值无效，应为 {ctx['expected']}"
+    if kind in _KIND_MESSAGES:
+        return _KIND_MESSAGES[kind]
     return str(err.get("msg", "取值无效"))
 
 
@@ -106,10 +140,15 @@ def create_app() -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {404: "页面或接口不存在", 405: "不支持的请求方法"}
         detail = messages.get(exc.status_code, str(exc.detail))
-        return JSONResponse({"error": "HTTPError", "detail": detail}, status_code=exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = openapi.allowed_methods(request.app, request.url.path)
+        return JSONResponse(
+            {"error": "HTTPError", "detail": detail}, status_code=exc.status_code, headers=headers
+        )
 
     @app.exception_handler(Exception)
     def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -1,9 +1,13 @@
 """The OpenAPI document tells the truth about errors: every 4xx answer has the project's error body."""
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+
+from app.fields import forbid_control_chars_in_schema
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -36,11 +40,26 @@ ERRORS = {
     "422": "输入有误（field 指出字段）",
     "429": "请求过于频繁",
 }
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_download(description: str, *media_types: str) -> dict[str, Any]:
+    """Route arguments for an operation that answers with a file: the document names its real media types."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "response_class": Response,
+        "responses": {200: {"description": description, "content": {m: dict(binary) for m in media_types}}},
+    }
+
+
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
 def install(app: FastAPI) -> None:
-    """Replace FastAPI's default 422 (HTTPValidationError) with the error body, on every operation."""
+    """Replace FastAPI's default 422 (HTTPValidationError) with the error body, on every operation.
+
+    Parameters carry the control-character pattern that RequestLimits applies.
+    """
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -56,6 +75,9 @@ def install(app: FastAPI) -> None:
         for item in doc.get("paths", {}).values():
             for method, op in item.items():
                 if method in _METHODS:
+                    # RequestLimits refuses control characters in every query value and in the path.
+                    for param in op.get("parameters", []):
+                        forbid_control_chars_in_schema(param.get("schema", {}))
                     responses = op.setdefault("responses", {})
                     for code, text in ERRORS.items():
                         responses[code] = {"description": text, "content": body}
@@ -63,3 +85,31 @@ def install(app: FastAPI) -> None:
         return doc
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The Allow header of a 405: every documented method at this path.
+
+    Starlette's own lists only the first route that matched the path, not all of them.
+    """
+    patterns: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_patterns", None)
+    if patterns is None:
+        patterns = []
+        for template, item in app.openapi().get("paths", {}).items():
+            operations = [op for m, op in item.items() if m in _METHODS]
+            integers = {
+                p["name"]
+                for op in operations
+                for p in op.get("parameters", [])
+                if p["in"] == "path" and p["schema"].get("type") == "integer"
+            }
+            regex = ""
+            for part in re.split(r"(\{[^}]+\})", template):
+                if part.startswith("{"):
+                    regex += "[0-9]+" if part[1:-1] in integers else "[^/]+"
+                else:
+                    regex += re.escape(part)
+            patterns.append((re.compile(regex), {m.upper() for m in item if m in _METHODS}))
+        app.state.allow_patterns = patterns
+    methods = set().union(*(m for pattern, m in patterns if pattern.fullmatch(path)))
+    return ", ".join(sorted(methods))

@@ -1,5 +1,5 @@
 """Spreadsheets in and out: reading uploads (.xlsx, or CSV in UTF-8 or GBK) and reporting bad rows;
-the cells of every .xlsx export (`export_row`).
+the workbook and the cells of every .xlsx export (`export_workbook`, `export_row`).
 
 Shared by every bulk import and export, so that files, headers and error reports behave the same everywhere.
 """
@@ -9,9 +9,12 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from openpyxl import Workbook
 
 from app.errors import BadInput, TooLarge
 
@@ -170,6 +173,27 @@ def export_cell(value: Any) -> Any:
     if value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+@contextmanager
+def export_workbook(fh: IO[bytes]) -> Iterator[Workbook]:
+    """A write-only (streaming) workbook, saved into fh when the block ends.
+
+    If the block fails (a bad filter, a lost database connection), each sheet's temporary file is closed
+    and removed now; openpyxl would otherwise keep it until the process exits and finish it at garbage
+    collection with an "I/O operation on closed file" traceback.
+    """
+    wb = Workbook(write_only=True)
+    try:
+        yield wb
+    except BaseException:
+        for ws in wb.worksheets:
+            writer = getattr(ws, "_writer", None)
+            if writer is not None and not ws.closed:
+                ws.close()
+                writer.cleanup()
+        raise
+    wb.save(fh)
 
 
 def export_row(values: Iterable[Any]) -> list[Any]:

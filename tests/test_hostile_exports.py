@@ -86,3 +86,19 @@ def test_every_export_survives_hostile_text(db: Session, client: TestClient) -> 
             res = client.get(url, headers=headers)
             assert res.status_code == 200, (url, res.text)
             _check_workbook(res.content, expected)
+
+
+def test_a_refused_export_leaves_no_half_written_workbook(db: Session, client: TestClient) -> None:
+    """A filter refused after the workbook was opened: a clear 404, and no temporary sheet file is left."""
+    import gc
+
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    make_tree(db)
+    admin = make_user(db, "admin")
+    before = set(ALL_TEMP_FILES)
+    res = client.get("/api/hazards/export.xlsx?region=000000000000", headers=auth_headers(client, admin))
+    assert res.status_code == 404, res.text
+    assert "000000000000" in res.json()["detail"]
+    gc.collect()  # an unfinished sheet would write into its closed file here (pytest reports it)
+    assert [p for p in ALL_TEMP_FILES if p not in before] == []

@@ -134,3 +134,23 @@ def test_request_body_size_is_limited(client: TestClient, ent_h, monkeypatch: py
 
     res = client.post("/api/hazards", content=chunks(), headers={**h, "Content-Type": "application/json"})
     assert res.status_code == 413, res.text
+
+
+def test_yes_no_answers_and_query_dates_take_their_literal_form(
+    db: Session, client: TestClient, ent_h
+) -> None:
+    """0/1 is not a yes/no answer and a bare number is not a date: a 422 naming the field."""
+    ent_id, h = ent_h
+    point = make_point(db, ent_id)
+    measure = add_measure(db, point)
+    db.commit()
+    res = client.patch(f"/api/risks/measures/{measure.id}", json={"is_active": 0}, headers=h)
+    assert (res.status_code, res.json()["field"]) == (422, "is_active"), res.text
+    assert "true 或 false" in res.json()["detail"]
+    assert db.scalar(select(ControlMeasure.is_active).where(ControlMeasure.id == measure.id)) is True
+    res = client.patch(f"/api/risks/measures/{measure.id}", json={"is_active": False}, headers=h)
+    assert res.status_code == 200, res.text
+    res = client.get("/api/risks/methods?on=0", headers=h)
+    assert (res.status_code, res.json()["field"]) == (422, "on"), res.text
+    assert "YYYY-MM-DD" in res.json()["detail"]
+    assert client.get("/api/risks/methods?on=2026-12-01", headers=h).status_code == 200

@@ -10,6 +10,7 @@ from app.attachments.models import Attachment
 from app.auth.deps import CurrentUser, DbSession
 from app.errors import NotFound
 from app.fields import Id
+from app.openapi import file_download
 from app.uploads import read_limited
 
 router = APIRouter(prefix="/api/attachments", tags=["attachments"])
@@ -43,7 +44,7 @@ def meta(attachment_id: Id, session: DbSession, user: CurrentUser) -> Attachment
     return service.get_readable(session, user, attachment_id)
 
 
-@router.get("/{attachment_id:int}")
+@router.get("/{attachment_id:int}", **file_download("图片", "image/jpeg", "image/png", "image/webp"))
 def download(attachment_id: Id, session: DbSession, user: CurrentUser) -> FileResponse:
     """附件内容，仅在可见范围内提供（范围外与不存在一样回答 404）。"""
     att = service.get_readable(session, user, attachment_id)

@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
+from app.auth.models import ROLES
 from app.fields import Id, Input
 
 
@@ -19,7 +21,7 @@ class TokenOut(BaseModel):
 class UserIn(Input):
     username: str = Field(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9_.\-]+$")
     password: str = Field(min_length=8, max_length=200)
-    role: str
+    role: Annotated[str, WithJsonSchema({"type": "string", "enum": list(ROLES)})]
     display_name: str | None = Field(default=None, max_length=100)
     enterprise_id: Id | None = None
     region_code: str | None = None

@@ -2,7 +2,6 @@
 
 from typing import IO, Any
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,7 +10,7 @@ from app.enterprises import service
 from app.enterprises.columns import COLUMNS
 from app.enterprises.models import SCALES, STATUSES, Enterprise
 from app.regions.models import Region
-from app.spreadsheets import export_row
+from app.spreadsheets import export_row, export_workbook
 
 
 def _cell(ent: Enterprise, field: str, industries: dict[str, str]) -> Any:
@@ -35,21 +34,22 @@ def write_xlsx(session: Session, user: Principal, fh: IO[bytes]) -> int:
         code: (name, level)
         for code, name, level in session.execute(select(Region.code, Region.name, Region.level))
     }
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("企业名录")
-    ws.append([c.header for c in COLUMNS])
-    fields = [c.field for c in COLUMNS]
-    count = 0
-    stmt = (
-        service.readable(select(Enterprise), user).order_by(Enterprise.id).execution_options(yield_per=1000)
-    )
-    for ent in session.scalars(stmt):
-        row = [_cell(ent, c.field, industries) for c in COLUMNS]
-        name, level = regions.get(ent.region_code or "", ("", ""))
-        row[fields.index("region_name")] = name
-        if level == "township":
-            row[fields.index("township_code")] = ent.region_code
-        ws.append(export_row(row))
-        count += 1
-    wb.save(fh)
+    with export_workbook(fh) as wb:
+        ws = wb.create_sheet("企业名录")
+        ws.append([c.header for c in COLUMNS])
+        fields = [c.field for c in COLUMNS]
+        count = 0
+        stmt = (
+            service.readable(select(Enterprise), user)
+            .order_by(Enterprise.id)
+            .execution_options(yield_per=1000)
+        )
+        for ent in session.scalars(stmt):
+            row = [_cell(ent, c.field, industries) for c in COLUMNS]
+            name, level = regions.get(ent.region_code or "", ("", ""))
+            row[fields.index("region_name")] = name
+            if level == "township":
+                row[fields.index("township_code")] = ent.region_code
+            ws.append(export_row(row))
+            count += 1
     return count

@@ -11,6 +11,7 @@ from app.enterprises import exporter, importer, service
 from app.enterprises.models import Enterprise
 from app.enterprises.schemas import EnterpriseIn, EnterpriseOut, EnterprisePage, EnterpriseUpdate, Status
 from app.fields import Id
+from app.openapi import XLSX, file_download
 from app.uploads import read_limited
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"])
@@ -78,7 +79,7 @@ def import_enterprises(
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/export.xlsx")
+@router.get("/export.xlsx", **file_download("企业名录", XLSX))
 def export_enterprises(session: DbSession, user: CurrentUser) -> FileResponse:
     """导出可见范围内的企业名录（.xlsx，与导入格式相同）。"""
     # Deleted by the background task once the response has been sent.

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.fields import Id, Input, Patch
+from app.fields import Id, Input, Lat, Lon, Patch
 
 Status = Literal["operating", "suspended", "closed"]
 Scale = Literal["above", "below"]
@@ -18,8 +18,8 @@ class EnterpriseIn(Input):
     industry: str = Field(description="行业代码，见 GET /api/enterprises/industries")
     scale: Scale = "below"
     address: str | None = Field(default=None, max_length=300)
-    lon: float | None = None
-    lat: float | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
     crs: Crs = Field(default="wgs84", description="坐标系：wgs84 或 gcj02（高德/腾讯坐标）")
     township_code: str | None = Field(default=None, description="所属乡镇(街道)代码，可选；用于核对坐标")
     department: str | None = Field(default=None, max_length=100)
@@ -39,8 +39,8 @@ class EnterpriseUpdate(Patch):
     industry: str | None = None
     scale: Scale | None = None
     address: str | None = Field(default=None, max_length=300)
-    lon: float | None = None
-    lat: float | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
     crs: Crs = "wgs84"
     township_code: str | None = None
     department: str | None = Field(default=None, max_length=100)

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from typing import IO, Any
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from app.hazards.models import (
 )
 from app.regions.models import Region
 from app.rules_engine import time_limit
-from app.spreadsheets import export_row
+from app.spreadsheets import export_row, export_workbook
 from app.timeutil import fmt_local, local_today
 
 
@@ -94,57 +93,56 @@ def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[by
     """Stream the filtered hazards into a write-only workbook; returns the row count."""
     industries = enterprises.industries()
     region_names = dict(list(session.execute(select(Region.code, Region.name))))
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("隐患台账")
-    ws.append(export_row(LEDGER_HEADERS))
-    base = ledger.filtered(session, user, f).subquery()
-    # Plain columns, not ORM objects: nothing accumulates in the session on a 100,000-row export.
-    stmt = (
-        select(
-            *[getattr(Hazard, c) for c in LEDGER_COLUMNS],
-            Enterprise.name,
-            Enterprise.credit_code,
-            Enterprise.industry,
-            Enterprise.region_code,
+    with export_workbook(fh) as wb:
+        ws = wb.create_sheet("隐患台账")
+        ws.append(export_row(LEDGER_HEADERS))
+        base = ledger.filtered(session, user, f).subquery()
+        # Plain columns, not ORM objects: nothing accumulates in the session on a 100,000-row export.
+        stmt = (
+            select(
+                *[getattr(Hazard, c) for c in LEDGER_COLUMNS],
+                Enterprise.name,
+                Enterprise.credit_code,
+                Enterprise.industry,
+                Enterprise.region_code,
+            )
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .where(Hazard.id.in_(select(base.c.id)))
+            .order_by(Hazard.found_on.desc(), Hazard.id.desc())
+            .execution_options(yield_per=2000)
         )
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(Hazard.id.in_(select(base.c.id)))
-        .order_by(Hazard.found_on.desc(), Hazard.id.desc())
-        .execution_options(yield_per=2000)
-    )
-    today = local_today()
-    count = 0
-    for h in session.execute(stmt):
-        plan = h.plan or {}
-        overdue = h.deadline is not None and h.deadline < today and h.state not in FINISHED
-        row = [
-            h.id,
-            h.name,
-            h.credit_code,
-            industries.get(h.industry, h.industry),
-            region_names.get(h.region_code or "", ""),
-            SOURCES.get(h.source, h.source),
-            h.description,
-            h.place,
-            CATEGORIES.get(h.category, h.category),
-            GRADES[h.grade],
-            major_basis(h),
-            major_confirmation(h),
-            h.found_on,
-            STATES[h.state],
-            RECTIFY_MODES.get(h.rectify_mode or "", ""),
-            plan.get("measures"),
-            plan.get("responsible"),
-            float(h.funds) if h.funds is not None else None,
-            h.deadline,
-            "是" if overdue else "否",
-            (today - h.deadline).days if overdue else None,
-            h.closed_on,
-            fmt_local(h.created_at),
-        ]
-        ws.append(export_row(row))
-        count += 1
-    wb.save(fh)
+        today = local_today()
+        count = 0
+        for h in session.execute(stmt):
+            plan = h.plan or {}
+            overdue = h.deadline is not None and h.deadline < today and h.state not in FINISHED
+            row = [
+                h.id,
+                h.name,
+                h.credit_code,
+                industries.get(h.industry, h.industry),
+                region_names.get(h.region_code or "", ""),
+                SOURCES.get(h.source, h.source),
+                h.description,
+                h.place,
+                CATEGORIES.get(h.category, h.category),
+                GRADES[h.grade],
+                major_basis(h),
+                major_confirmation(h),
+                h.found_on,
+                STATES[h.state],
+                RECTIFY_MODES.get(h.rectify_mode or "", ""),
+                plan.get("measures"),
+                plan.get("responsible"),
+                float(h.funds) if h.funds is not None else None,
+                h.deadline,
+                "是" if overdue else "否",
+                (today - h.deadline).days if overdue else None,
+                h.closed_on,
+                fmt_local(h.created_at),
+            ]
+            ws.append(export_row(row))
+            count += 1
     return count
 
 
@@ -202,58 +200,57 @@ def write_report(
     else:
         subject = "本辖区"
         rows = ledger.statistics(session, user, "region", f, start, end)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("统计分析表")
-    ws.append([f"事故隐患排查治理{title}统计分析表"])
-    ws.append(export_row([f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"]))
-    ws.append([f"报送期限：{due.isoformat()} 前（《安全生产事故隐患排查治理暂行规定》第十四条）"])
-    ws.append([f"生成日期：{local_today().isoformat()}"])
-    ws.append(SUMMARY_HEADERS)
-    for r in rows:
-        rate = f"{r['rate'] * 100:.1f}%" if r["rate"] is not None else "—"
-        ws.append(
-            export_row(
-                [
-                    r["label"],
-                    r["found"],
-                    r["closed"],
-                    rate,
-                    r["major"],
-                    r["major_closed"],
-                    r["overdue"],
-                    r["open_major"],
-                    r["open_major_unconfirmed"],
-                    r["funds"],
-                ]
-            )
-        )
-    ws.append([])
-    ws.append(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
-    majors = wb.create_sheet("重大事故隐患")
-    majors.append(
-        ["隐患编号", "企业", "部位", "隐患描述", "判定依据", "确认", "状态", "整改期限", "是否逾期"]
-    )
-    base = ledger.filtered(session, user, ledger.Filters(**{**f.__dict__, "grade": "major"})).subquery()
-    stmt = (
-        select(Hazard, Enterprise.name)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(Hazard.id.in_(select(base.c.id)))
-        .order_by(Hazard.id)
-    )
-    for h, name in session.execute(stmt):
-        majors.append(
-            export_row(
-                (
-                    h.id,
-                    name,
-                    h.place,
-                    h.description,
-                    major_basis(h),
-                    major_confirmation(h),
-                    STATES[h.state],
-                    h.deadline,
-                    "是" if h.is_overdue else "否",
+    with export_workbook(fh) as wb:
+        ws = wb.create_sheet("统计分析表")
+        ws.append([f"事故隐患排查治理{title}统计分析表"])
+        ws.append(export_row([f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"]))
+        ws.append([f"报送期限：{due.isoformat()} 前（《安全生产事故隐患排查治理暂行规定》第十四条）"])
+        ws.append([f"生成日期：{local_today().isoformat()}"])
+        ws.append(SUMMARY_HEADERS)
+        for r in rows:
+            rate = f"{r['rate'] * 100:.1f}%" if r["rate"] is not None else "—"
+            ws.append(
+                export_row(
+                    [
+                        r["label"],
+                        r["found"],
+                        r["closed"],
+                        rate,
+                        r["major"],
+                        r["major_closed"],
+                        r["overdue"],
+                        r["open_major"],
+                        r["open_major_unconfirmed"],
+                        r["funds"],
+                    ]
                 )
             )
+        ws.append([])
+        ws.append(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
+        majors = wb.create_sheet("重大事故隐患")
+        majors.append(
+            ["隐患编号", "企业", "部位", "隐患描述", "判定依据", "确认", "状态", "整改期限", "是否逾期"]
         )
-    wb.save(fh)
+        base = ledger.filtered(session, user, ledger.Filters(**{**f.__dict__, "grade": "major"})).subquery()
+        stmt = (
+            select(Hazard, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .where(Hazard.id.in_(select(base.c.id)))
+            .order_by(Hazard.id)
+        )
+        for h, name in session.execute(stmt):
+            majors.append(
+                export_row(
+                    (
+                        h.id,
+                        name,
+                        h.place,
+                        h.description,
+                        major_basis(h),
+                        major_confirmation(h),
+                        STATES[h.state],
+                        h.deadline,
+                        "是" if h.is_overdue else "否",
+                    )
+                )
+            )

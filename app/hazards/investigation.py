@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.errors import BadInput, Conflict, Forbidden, NotFound
-from app.fields import Id, Input
+from app.fields import Flag, Id, Input
 from app.hazards import schemas as s
 from app.hazards import service
 from app.hazards.models import OTHER_ITEM, CheckItem, CheckList, CheckPlan, CheckResult, CheckTask
@@ -28,8 +28,8 @@ class ChecklistIn(Input):
     model_config = ConfigDict(extra="forbid")
     enterprise_id: Id | None = None
     name: s.ShortText
-    include_measures: bool = True
-    include_major_items: bool = True
+    include_measures: Flag = True
+    include_major_items: Flag = True
     free_items: Annotated[list[Item], Field(max_length=200)] = []
 
 

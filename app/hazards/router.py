@@ -10,15 +10,14 @@ from starlette.background import BackgroundTask
 
 from app.auth.deps import CurrentUser, DbSession
 from app.errors import BadInput
-from app.fields import Id
+from app.fields import Id, QueryDate
 from app.hazards import exporter, investigation, ledger, service, tips
 from app.hazards import schemas as s
+from app.openapi import XLSX, file_download
 from app.regions import service as regions
 
 router = APIRouter(prefix="/api/hazards", tags=["hazards"])
 public_router = APIRouter(prefix="/api/public", tags=["public"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(
@@ -28,8 +27,8 @@ def _filters(
     enterprise_id: Id | None = None,
     region: Annotated[str | None, Query(max_length=12)] = None,
     industry: Annotated[str | None, Query(max_length=40)] = None,
-    found_from: date | None = None,
-    found_to: date | None = None,
+    found_from: QueryDate | None = None,
+    found_to: QueryDate | None = None,
     overdue: bool | None = None,
     unconfirmed: Annotated[
         bool | None, Query(description="true：只看按“其他（依据…）”认定、未确认的重大隐患")
@@ -83,13 +82,13 @@ def create_hazard(
 
 @router.get("/major-items", response_model=list[s.MajorItemOut])
 def major_items(
-    session: DbSession, user: CurrentUser, enterprise_id: Id, found_on: date | None = None
+    session: DbSession, user: CurrentUser, enterprise_id: Id, found_on: QueryDate | None = None
 ) -> Any:
     """该企业所属行业适用的重大事故隐患判定标准条目（按发现日期施行的版本，默认今天），末项为“其他（依据…）”。"""
     return service.major_items(session, user, enterprise_id, found_on)
 
 
-@router.get("/export.xlsx")
+@router.get("/export.xlsx", **file_download("隐患台账", XLSX))
 def export_ledger(session: DbSession, user: CurrentUser, f: Filters) -> FileResponse:
     """导出隐患台账（与列表相同的筛选条件）。"""
     return _xlsx(lambda fh: exporter.write_ledger(session, user, f, fh), "hazard-ledger.xlsx")
@@ -106,12 +105,12 @@ def statistics(
     return ledger.statistics(session, user, by, f, f.found_from, f.found_to)
 
 
-@router.get("/reports/{kind}.xlsx")
+@router.get("/reports/{kind}.xlsx", **file_download("季报或年报统计分析表", XLSX))
 def periodic_report(
     kind: Literal["quarterly", "annual"],
     session: DbSession,
     user: CurrentUser,
-    year: int,
+    year: Annotated[int, Query(ge=2000, le=2100)],
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
     enterprise_id: Id | None = None,
     region: Annotated[str | None, Query(max_length=12)] = None,

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.fields import Id, Input
+from app.fields import Flag, Id, Input
 from app.hazards.models import MAX_TEXT
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
@@ -111,7 +111,7 @@ class RequestExtension(Versioned):
 
 class DecideExtension(Versioned):
     action: Literal["decide_extension"]
-    approve: bool
+    approve: Flag
     note: Text | None = None
 
 
@@ -164,7 +164,7 @@ class ReviewMajor(Versioned):
     """监管部门确认“其他（依据…）”认定的重大事故隐患，或降为一般隐患（须写明理由）。"""
 
     action: Literal["review_major"]
-    confirm: bool
+    confirm: Flag
     reason: Text | None = None
 
 

@@ -20,7 +20,7 @@ from app.mapping import assets, service
 from app.mapping.builder import build_map, render_html
 from app.mapping.settings import configured_tiles
 from app.regions import service as regions
-from app.regions.models import LEVEL_NAMES
+from app.regions.models import LEVEL_NAMES, Level
 from app.timeutil import fmt_local
 from app.web.headers import add_nonce, csp_nonce
 
@@ -31,7 +31,7 @@ templates.env.globals.update(ROLES=ROLES, LEVEL_NAMES=LEVEL_NAMES)
 router = APIRouter(tags=["maps"])
 MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
 LevelQuery = Annotated[
-    str | None, Query(description="绘制哪一级区划（province/city/county/township/village），默认下一级")
+    Level | None, Query(description="绘制哪一级区划（province/city/county/township/village），默认下一级")
 ]
 
 

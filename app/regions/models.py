@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,6 +9,7 @@ from app.timeutil import utcnow
 
 # Depth of each administrative level; deeper wins in point lookup.
 LEVELS = {"province": 1, "city": 2, "county": 3, "township": 4, "village": 5}
+Level = Literal["province", "city", "county", "township", "village"]
 LEVEL_NAMES = {
     "province": "省",
     "city": "市",

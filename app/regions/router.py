@@ -9,8 +9,10 @@ from starlette.datastructures import UploadFile
 from app.auth.deps import AdminUser, CurrentUser, DbSession
 from app.config import get_settings
 from app.errors import BadInput, NotFound, TooLarge
+from app.fields import Lat, Lon
 from app.regions import service
 from app.regions.geo_import import CRS_CHOICES, import_geojson
+from app.regions.models import Level
 
 router = APIRouter(prefix="/api/regions", tags=["regions"])
 
@@ -31,7 +33,7 @@ def list_regions(
     session: DbSession,
     _: CurrentUser,
     parent: Annotated[str | None, Query(max_length=12, description="上级区划代码")] = None,
-    level: Annotated[str | None, Query(description="province/city/county/township/village")] = None,
+    level: Annotated[Level | None, Query(description="province/city/county/township/village")] = None,
     limit: Annotated[int, Query(ge=1, le=10000)] = 5000,
 ) -> list[dict[str, Any]]:
     return [
@@ -43,8 +45,8 @@ def list_regions(
 def lookup(
     session: DbSession,
     _: CurrentUser,
-    lon: Annotated[float, Query(description="经度")],
-    lat: Annotated[float, Query(description="纬度")],
+    lon: Annotated[Lon, Query(description="经度")],
+    lat: Annotated[Lat, Query(description="纬度")],
     crs: Annotated[Literal["wgs84", "gcj02"], Query(description="坐标系")] = "wgs84",
 ) -> dict[str, Any]:
     """The deepest imported region containing the point."""

@@ -11,13 +11,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.errors import BadInput, NotFound
+
+# China's rough bounding box; anything outside is a typo, a swapped pair or projected coordinates.
+from app.fields import CHINA_LAT, CHINA_LON
 from app.regions import lookup
 from app.regions.gcj02 import gcj02_to_wgs84
 from app.regions.models import LEVEL_NAMES, Region
-
-# China's rough bounding box; anything outside is a typo, a swapped pair or projected coordinates.
-CHINA_LON = (73.0, 136.0)
-CHINA_LAT = (3.0, 54.0)
 
 SYNTHETIC_NOTE = "示意边界，非真实行政界线"
 

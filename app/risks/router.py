@@ -1,6 +1,5 @@
 """HTTP for the risk register: /api/risks/... (JSON, .xlsx) and /risks/... (printable pages)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -10,10 +9,11 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentUser, DbSession, optional_principal
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
-from app.fields import Id
+from app.fields import Id, QueryDate
 from app.grading import diagnosis
 from app.grading import enterprise as grading
 from app.grading.models import LEVEL_LABELS
+from app.openapi import XLSX, file_download
 from app.risks import catalogues, importer, pages, register, service
 from app.risks.models import (
     CHECK_FREQUENCIES,
@@ -50,7 +50,6 @@ from app.uploads import read_limited
 router = APIRouter(tags=["risks"])
 API = "/api/risks"
 MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(f"{API}/catalogues")
@@ -85,7 +84,7 @@ def get_catalogues(_: CurrentUser) -> dict[str, Any]:
 
 @router.get(f"{API}/methods")
 def methods(
-    session: DbSession, user: CurrentUser, enterprise_id: Id | None = None, on: date | None = None
+    session: DbSession, user: CurrentUser, enterprise_id: Id | None = None, on: QueryDate | None = None
 ) -> dict[str, Any]:
     """各评价方法可用的规则集及其公布取值（表单下拉选项）；给出 enterprise_id 时按其辖区选默认规则集。"""
     return service.method_choices(session, user, enterprise_id, on)
@@ -210,7 +209,7 @@ def record_accident(enterprise_id: Id, body: AccidentIn, session: DbSession, use
 # ---------------------------------------------------------------- register, board, level
 
 
-@router.get(f"{API}/enterprises/{{enterprise_id}}/register.xlsx")
+@router.get(f"{API}/enterprises/{{enterprise_id}}/register.xlsx", **file_download("风险清单", XLSX))
 def export_register(enterprise_id: Id, session: DbSession, user: CurrentUser) -> Response:
     """风险清单 .xlsx（与导入格式相同）。"""
     ent = enterprises.get_readable(session, user, enterprise_id)

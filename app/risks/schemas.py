@@ -1,25 +1,38 @@
 """Request and response bodies of the risk register API."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from app.fields import Id, Input, Patch
+from app.fields import Flag, Id, Input, Lat, Lon, Patch
+from app.risks.models import CHECK_FREQUENCIES, CONTROL_LEVELS, MEASURE_KINDS, POINT_TYPES, UNIT_TYPES
 
 Method = Literal["lec", "ls", "mes"]
+
+
+def _choice(table: dict[str, str], *also: str) -> WithJsonSchema:
+    """Text that takes a key of table or its Chinese label: service.keyed decides, the schema lists them."""
+    return WithJsonSchema({"type": "string", "enum": [*table, *table.values(), *also]})
+
+
+PointType = Annotated[str, _choice(POINT_TYPES)]
+MeasureKind = Annotated[str, _choice(MEASURE_KINDS)]
+ControlLevel = Annotated[str, _choice(CONTROL_LEVELS, *(f"{label}级" for label in CONTROL_LEVELS.values()))]
+CheckFrequency = Annotated[str, _choice(CHECK_FREQUENCIES)]
+UnitType = Annotated[str, _choice(UNIT_TYPES)]
 
 
 class PointIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200, description="风险点名称")
-    point_type: str = Field(
+    point_type: PointType = Field(
         description="类型：设备设施、作业活动、场所区域、工艺（或 equipment/activity/area/process）"
     )
     location: str | None = Field(default=None, max_length=300)
-    lon: float | None = Field(default=None, description="WGS84 经度，可选")
-    lat: float | None = Field(default=None, description="WGS84 纬度，可选")
+    lon: Lon | None = Field(default=None, description="WGS84 经度，可选")
+    lat: Lat | None = Field(default=None, description="WGS84 纬度，可选")
     department: str | None = Field(default=None, max_length=100)
     post: str | None = Field(default=None, max_length=100, description="岗位")
     responsible_person: str = Field(min_length=1, max_length=50)
@@ -51,10 +64,10 @@ class PointUpdate(Patch):
 
     version: Id = Field(description="乐观锁版本号")
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    point_type: str | None = None
+    point_type: PointType | None = None
     location: str | None = Field(default=None, max_length=300)
-    lon: float | None = None
-    lat: float | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
     department: str | None = Field(default=None, max_length=100)
     post: str | None = Field(default=None, max_length=100)
     responsible_person: str | None = Field(default=None, min_length=1, max_length=50)
@@ -69,14 +82,14 @@ class PointUpdate(Patch):
 class DirectFlags(Input):
     model_config = ConfigDict(extra="forbid")
 
-    violates_mandatory: bool | None = None
-    accident_conditions_persist: bool | None = Field(
+    violates_mandatory: Flag | None = None
+    accident_conditions_persist: Flag | None = Field(
         default=None, description="不填时按本企业事故记录判断（同类事故有死亡或重伤）"
     )
-    involves_major_hazard_source: bool | None = Field(
+    involves_major_hazard_source: Flag | None = Field(
         default=None, description="不填时按风险点所属辨识单元判断（在用且构成重大危险源）"
     )
-    toxic_explosive_fire: bool | None = None
+    toxic_explosive_fire: Flag | None = None
 
 
 class AssessmentIn(Input):
@@ -92,25 +105,25 @@ class AssessmentIn(Input):
 class MeasureIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    kind: str = Field(description="工程技术、管理、培训教育、个体防护、应急处置")
+    kind: MeasureKind = Field(description="工程技术、管理、培训教育、个体防护、应急处置")
     description: str = Field(min_length=1, max_length=2000)
-    control_level: str | None = Field(
+    control_level: ControlLevel | None = Field(
         default=None, description="公司、车间、班组、岗位；不填按风险等级取默认"
     )
     responsible_person: str = Field(min_length=1, max_length=50)
-    check_frequency: str = Field(description="日、周、月、季、年")
+    check_frequency: CheckFrequency = Field(description="日、周、月、季、年")
 
 
 class MeasureUpdate(Patch):
     clearable = frozenset({"control_level"})
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    kind: str | None = None
+    kind: MeasureKind | None = None
     description: str | None = Field(default=None, min_length=1, max_length=2000)
-    control_level: str | None = None
+    control_level: ControlLevel | None = None
     responsible_person: str | None = Field(default=None, min_length=1, max_length=50)
-    check_frequency: str | None = None
-    is_active: bool | None = None
+    check_frequency: CheckFrequency | None = None
+    is_active: Flag | None = None
 
 
 class SubstanceIn(Input):
@@ -126,7 +139,7 @@ class UnitIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    unit_type: str = Field(description="生产单元 或 储存单元（production / storage）")
+    unit_type: UnitType = Field(description="生产单元 或 储存单元（production / storage）")
     substances: list[SubstanceIn] = Field(min_length=1)
     exposed_people: int = Field(default=0, ge=0, le=100000, description="500 m 范围内常住人口")
 
@@ -134,10 +147,10 @@ class UnitIn(Input):
 class UnitUpdate(Patch):
     version: Id
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    unit_type: str | None = None
+    unit_type: UnitType | None = None
     substances: list[SubstanceIn] | None = Field(default=None, min_length=1)
     exposed_people: int | None = Field(default=None, ge=0, le=100000)
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class AccidentIn(Input):

@@ -1,12 +1,12 @@
 """HTTP API of the rules engine (mounted by the lead, who adds authentication)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
 from app.errors import BadInput
+from app.fields import QueryDate
 from app.rules_engine import service
 from app.rules_engine.engine import evaluate_case
 from app.rules_engine.errors import RuleInputError, RuleSetNotFound
@@ -39,7 +39,7 @@ def evaluate(case: Any = Body(...)) -> dict[str, Any] | JSONResponse:
 
 @router.get("/calendar")
 def calendar(
-    start: date | None = None, working_days: Annotated[int | None, Query(ge=-3650, le=3650)] = None
+    start: QueryDate | None = None, working_days: Annotated[int | None, Query(ge=-3650, le=3650)] = None
 ) -> dict[str, Any]:
     """节假日数据来源：上一年至下一年及规则文件中各年份用的是哪个来源；给出 start 和 working_days 时，
     另算出期限日期和计算所经各年份的来源（期限按哪份节假日安排计算）。"""

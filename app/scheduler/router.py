@@ -53,7 +53,7 @@ def run_now(name: str, user: AdminUser, session: DbSession) -> JobRun:
 
 @router.get("/api/public/inspection-plans/{month}", response_model=PublicPlan)
 def public_plan(
-    session: DbSession, month: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+    session: DbSession, month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 ) -> dict[str, Any]:
     """双随机抽查计划公示：企业名称与执法人员姓名。"""
     return random_draw.public_plan(session, month)
