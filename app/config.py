@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_max_failures_per_source: int = 50
     login_window_minutes: int = 15
+    # Failed-login records (login_attempts) are kept this long, then pruned by auth.prune_login_records;
+    # 《网络安全法》第二十一条 asks for network logs to be kept at least six months. 0 keeps them forever.
+    login_attempts_retention_days: int = 180
     # Years the holiday calendar package does not know yet: count Mon–Fri (project default) or refuse.
     workdays_unknown_year: Literal["weekdays", "refuse"] = "weekdays"
     # Cookies marked Secure are only sent over HTTPS; the local demo runs on plain HTTP.

@@ -170,6 +170,29 @@ def login(
     return user, token
 
 
+def prune_login_records(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Housekeeping of the login tables (the auth.prune_login_records job), one DELETE per table, so it
+    is atomic on SQLite and PostgreSQL and needs no lock of its own:
+
+    - login_throttle rows whose window has ended. _count_attempt starts such a key afresh anyway, so
+      deleting one changes no count; a row an attempt has just moved to a new window no longer matches
+      the condition (PostgreSQL re-checks it on the updated row) and stays.
+    - login_attempts (the record of failed logins) older than login_attempts_retention_days.
+    - auth_tokens (API tokens, browser sessions) that have expired: authenticate() refuses them already.
+    """
+    settings = get_settings()
+    now = now or utcnow()
+    window_ended = now - timedelta(minutes=settings.login_window_minutes)
+    counts = {
+        "throttle": session.execute(delete(LoginThrottle).where(LoginThrottle.window_start < window_ended)),
+        "tokens": session.execute(delete(AuthToken).where(AuthToken.expires_at <= now)),
+    }
+    if settings.login_attempts_retention_days > 0:
+        kept_from = now - timedelta(days=settings.login_attempts_retention_days)
+        counts["attempts"] = session.execute(delete(LoginAttempt).where(LoginAttempt.at < kept_from))
+    return {name: int(result.rowcount or 0) for name, result in counts.items()}  # type: ignore[attr-defined]
+
+
 def logout(session: Session, token: str) -> None:
     session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
 

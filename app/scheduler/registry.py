@@ -26,6 +26,7 @@ JOB_MODULES: list[str] = [
     "app.hazards.jobs",
     "app.supervision.jobs",
     "app.grading.jobs",
+    "app.auth.jobs",
 ]
 
 # How far back latest_fire() looks; a job that fires less often than this is treated as never due.

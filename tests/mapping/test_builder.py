@@ -141,6 +141,23 @@ def test_names_cannot_break_out_of_the_script():
     assert "</script><script>alert(1)" not in html
 
 
+HOSTILE = "<script>alert(1)</script>&\"'"
+# html.escape with quote=True, as a browser must read it back: the text, not markup.
+HOSTILE_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#x27;"
+
+
+@pytest.mark.parametrize("standalone", [False, True])
+def test_title_and_subtitle_are_shown_as_text_in_the_tab_and_the_title_box(standalone):
+    options = MapOptions(title=HOSTILE, subtitle=HOSTILE)
+    real = squares()[:1]  # no 示意 mark between the title and the subtitle
+    html = render_html(build_map(real, [], None, options), options, standalone=standalone)
+    assert f"<title>{HOSTILE_ESCAPED}</title>" in html
+    box = f'<div class="sk-title" data-sk="title">{HOSTILE_ESCAPED}<small>{HOSTILE_ESCAPED}</small></div>'
+    assert box in html
+    assert "<script>alert" not in html and "alert(1)</script>" not in html
+    assert "&\"'" not in html  # the tail is escaped too, so it cannot close an attribute
+
+
 def test_extra_layers_and_their_missing_coordinates_are_shown():
     layers = MapLayers(
         major_hazards=[

@@ -42,6 +42,49 @@ def test_township_user_sees_its_own_map_with_unlocated_enterprises_listed(client
     assert not re.search(r"https?://", doc.text) and "//cdn" not in doc.text
 
 
+def test_a_hostile_region_name_is_text_in_the_map_document_the_page_and_the_rendered_file(
+    client, db, tree, monkeypatch, tmp_path
+):
+    """The map title is the region's name (from an imported boundary file, so not ours to trust):
+    the map document, the page around it and `shuangkong map render` show it as text."""
+    from contextlib import contextmanager
+
+    from typer.testing import CliRunner
+
+    from app.mapping.cli import map_app
+    from tests.mapping.test_builder import HOSTILE, HOSTILE_ESCAPED
+
+    db.execute(update(Region).where(Region.code == "139101001").values(name=HOSTILE))
+    db.commit()
+    title = f"{HOSTILE_ESCAPED}安全风险四色分布图"
+    h = headers(client, db, "admin")
+
+    doc = client.get("/maps/region/139101001/map.html", headers=h)
+    assert doc.status_code == 200
+    assert f"<title>{title}</title>" in doc.text
+    assert f'<div class="sk-title" data-sk="title">{title}' in doc.text
+    assert "<script>alert" not in doc.text
+
+    page = client.get("/maps/region/139101001", headers=h)
+    assert page.status_code == 200
+    # Jinja's escaping writes the quotes as &#34; and &#39;.
+    page_title = "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#34;&#39;安全风险四色分布图"
+    assert f"<h1>{page_title}" in page.text and f'title="{page_title}"' in page.text
+    assert "<script>alert" not in page.text
+
+    @contextmanager
+    def test_session(*_, **__):  # type: ignore[no-untyped-def]
+        yield db
+
+    monkeypatch.setattr("app.db.session_scope", test_session)
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(map_app, ["render", "--region", "139101001", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = out.read_text(encoding="utf-8")
+    assert f"<title>{title}</title>" in written and f'data-sk="title">{title}' in written
+    assert "<script>alert" not in written
+
+
 def test_out_of_scope_and_unknown_regions_answer_404_in_chinese(client, db, tree):
     h = headers(client, db, "township", region_code="139101001")
     for url in ("/maps/region/139100", "/maps/region/139201/map.html", "/api/regions/139900/level"):

@@ -64,3 +64,66 @@ def test_unknown_user_costs_one_password_verification_like_a_known_one(client, d
         res = client.post("/api/auth/login", json={"username": name, "password": "wrong-password"})
         assert res.status_code == 401 and res.json()["detail"] == "用户名或密码错误"
         assert len(calls) == 1 and calls[0].startswith("$argon2"), name
+
+
+def test_housekeeping_drops_ended_windows_and_old_records_and_the_count_goes_on(client, db, monkeypatch):
+    """A password sprayer leaves a throttle row per address and account tried: the hourly
+    auth.prune_login_records job deletes the rows whose window has ended, failed-login records past
+    their retention and expired tokens. The current window's counts survive it, so the lock-out still
+    comes on the 6th wrong password."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from app.auth.models import AuthToken, LoginAttempt, LoginThrottle
+    from app.config import get_settings
+    from app.scheduler import registry
+    from app.timeutil import utcnow
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "login_attempts_retention_days", 180)
+    make_tree(db)
+    root = make_user(db, "admin", username="root")
+    now = utcnow()
+    ended = now - timedelta(minutes=settings.login_window_minutes, seconds=1)
+    for n in range(3):  # what spraying from elsewhere left behind, an hour ago
+        db.add(LoginThrottle(key=f"account:203.0.113.{n}:root", attempts=5, window_start=ended))
+        db.add(LoginThrottle(key=f"source:203.0.113.{n}", attempts=9, window_start=ended))
+    db.add_all([
+        LoginAttempt(username="root", client_ip="203.0.113.1", at=now - timedelta(days=181)),
+        LoginAttempt(username="root", client_ip="203.0.113.1", at=now - timedelta(days=179)),
+        AuthToken(token_hash="e" * 64, user_id=root.id, kind="bearer", expires_at=now - timedelta(minutes=1)),
+    ])  # fmt: skip
+    db.commit()
+
+    def wrong() -> int:
+        return client.post("/api/auth/login", json={"username": "root", "password": "wrong-pass"}).status_code
+
+    assert [wrong(), wrong()] == [401, 401]  # two failures in the current window, from testclient
+    make_user(db, "admin", username="boss")
+    token = client.post("/api/auth/login", json={"username": "boss", "password": PASSWORD}).json()
+
+    job = registry.get_job("auth.prune_login_records")
+    ctx = registry.RunContext(job_name=job.name, scheduled_for=utcnow(), run_id=0, manual=True)
+    assert job.func(db, ctx) == {"throttle": 6, "tokens": 1, "attempts": 1}
+    db.commit()
+
+    # The current window's counts are kept (boss's own key went with the successful sign-in).
+    keys = {t.key: t.attempts for t in db.scalars(select(LoginThrottle))}
+    assert keys == {"account:testclient:root": 2, "source:testclient": 2}
+    ages = sorted((now - a.at).days for a in db.scalars(select(LoginAttempt)) if a.client_ip == "203.0.113.1")
+    assert ages == [179]
+    assert db.scalar(select(AuthToken.id).where(AuthToken.token_hash == "e" * 64)) is None
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert me.status_code == 200, me.text  # a live token is kept
+
+    # Two failures were already counted: the 3rd, 4th and 5th are refused as wrong, the 6th locks out.
+    assert [wrong() for _ in range(LIMIT - 1)] == [401, 401, 401, 429]
+    # Nothing left to prune now; a second run deletes nothing.
+    assert job.func(db, ctx) == {"throttle": 0, "tokens": 0, "attempts": 0}
+    # A retention of 0 keeps the failed-login record forever.
+    monkeypatch.setattr(settings, "login_attempts_retention_days", 0)
+    db.add(LoginAttempt(username="root", client_ip="203.0.113.1", at=now - timedelta(days=3650)))
+    job.func(db, ctx)
+    kept = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.client_ip == "203.0.113.1")
+    assert db.scalar(kept) == 2
