@@ -38,7 +38,8 @@ DEMO_LOGINS = [
     ("企业用户", "enterprise", "Ent@2026", "本企业"),
 ]
 
-# Industry mix of the demo: mostly 工贸, as in a typical coastal city.
+# Industry mix of the demo: mostly 工贸, as in a typical coastal city (the industries an enterprise may
+# have; DISTRICT_INDUSTRIES gives each district its own mix of them).
 INDUSTRY_WEIGHTS = {
     "machinery": 18,
     "building_materials": 10,
@@ -54,6 +55,32 @@ INDUSTRY_WEIGHTS = {
     "fireworks": 1,
     "nonferrous": 2,
 }
+# Each district's industries, after its real character, so that its regional level has a reason a
+# visitor can follow (the levels themselves come from the rules: risk points, hazards, accidents):
+DISTRICT_INDUSTRIES: dict[str, dict[str, int]] = {
+    # 海港区: city centre, port and the 经济技术开发区 (machinery, chemicals, logistics).
+    "130302": {"machinery": 18, "commerce": 20, "light_industry": 12, "hazardous_chemicals": 8,
+               "road_transport": 10, "construction": 8, "building_materials": 6, "metallurgy": 3,
+               "city_gas": 3, "nonferrous": 2, "textile": 3},
+    # 山海关区: the old town (tourism) beside shipbuilding and steel-bridge works.
+    "130303": {"machinery": 25, "metallurgy": 8, "commerce": 30, "light_industry": 15, "construction": 8,
+               "road_transport": 6},
+    # 北戴河区: the seaside resort: shops, hotels' suppliers, food; no heavy industry.
+    "130304": {"commerce": 60, "light_industry": 30, "textile": 10},
+    # 抚宁区: building materials, machinery and food processing.
+    "130306": {"building_materials": 20, "machinery": 15, "light_industry": 22, "commerce": 20,
+               "construction": 8, "road_transport": 8, "metallurgy": 3, "fireworks": 1},
+    # 青龙满族自治县: a mining county (iron ore, gold) with its crushing and building-material plants.
+    "130321": {"metal_nonmetal_mine": 40, "building_materials": 14, "nonferrous": 6, "light_industry": 12,
+               "commerce": 14, "construction": 6, "road_transport": 6, "fireworks": 2},
+    # 昌黎县 (with 北戴河新区): steel, wine and food, a chemical park.
+    "130322": {"metallurgy": 10, "light_industry": 26, "hazardous_chemicals": 6, "machinery": 12,
+               "commerce": 20, "building_materials": 10, "road_transport": 8, "construction": 6,
+               "city_gas": 2},
+    # 卢龙县: cement and building materials, sweet-potato processing, farming towns.
+    "130324": {"building_materials": 18, "light_industry": 26, "commerce": 24, "machinery": 10,
+               "metal_nonmetal_mine": 4, "construction": 10, "road_transport": 8},
+}  # fmt: skip
 INDUSTRY_SUFFIX = {
     "machinery": "机械制造",
     "building_materials": "建材",
@@ -115,14 +142,13 @@ def _make_enterprises(session: Session) -> list[Enterprise]:
     rng = random.Random(SEED)
     nrng = np.random.default_rng(SEED)
     towns = list(session.scalars(select(Region).where(Region.level == "township").order_by(Region.code)))
-    industries = list(INDUSTRY_WEIGHTS)
-    weights = list(INDUSTRY_WEIGHTS.values())
     created = []
     codes: set[str] = set()
     for i in range(ENTERPRISE_COUNT):
         town = towns[i % len(towns)] if i < len(towns) else rng.choice(towns)
         lon, lat = _points_in(shapely.from_wkb(town.geometry), 1, nrng)[0]
-        industry = rng.choices(industries, weights)[0]
+        mix = DISTRICT_INDUSTRIES.get(town.parent_code or "", INDUSTRY_WEIGHTS)
+        industry = rng.choices(list(mix), list(mix.values()))[0]
         code = _credit_code(rng)
         while code in codes:
             code = _credit_code(rng)
@@ -224,12 +250,17 @@ def load_demo(reset: bool = False) -> None:
             print("演示数据已存在，直接使用（如需重建请加 --reset）。")
             return
         print("正在加载秦皇岛演示数据：行政区划、示意乡镇边界、300 家演示企业……")
-        load_demo_regions(session)
-        enterprises = _make_enterprises(session)
-        _make_users(session, enterprises)
-        load_demo_risks(session)
-        load_demo_hazards(session)
-        load_demo_cases(session)
-        # Demo hazards were recorded on past dates: grade everyone again as of today, then the regions.
-        recompute_all(session)
-        recompute_region_levels(session)
+        populate_demo(session)
+
+
+def populate_demo(session: Session) -> None:
+    """Every part of the demo, written through `session` into an empty migrated database."""
+    load_demo_regions(session)
+    enterprises = _make_enterprises(session)
+    _make_users(session, enterprises)
+    load_demo_risks(session)
+    load_demo_hazards(session)
+    load_demo_cases(session)
+    # Demo hazards were recorded on past dates: grade everyone again as of today, then the regions.
+    recompute_all(session)
+    recompute_region_levels(session)

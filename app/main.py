@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,6 +30,7 @@ from app.risks.router import router as risks_router
 from app.rules_engine.router import router as rules_router
 from app.scheduler.router import router as scheduler_router
 from app.supervision.router import router as supervision_router
+from app.web.common import error_page
 from app.web.headers import SecurityHeaders
 from app.web.router import router as web_router
 
@@ -110,6 +111,14 @@ def _validation_message(err: dict[str, Any]) -> str:
     return str(err.get("msg", "取值无效"))
 
 
+def _wants_page(request: Request) -> bool:
+    """A browser navigating to a page (Accept: text/html), not an API client: /api/... stays JSON."""
+    path = request.url.path
+    if path == "/api" or path.startswith(("/api/", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.check_secret()
@@ -140,12 +149,21 @@ def create_app() -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "页面或接口不存在", 405: "不支持的请求方法"}
         detail = messages.get(exc.status_code, str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = openapi.allowed_methods(request.app, request.url.path)
+            # Pages outside the API document keep the Allow that Starlette computed.
+            headers["Allow"] = openapi.allowed_methods(request.app, request.url.path) or headers.get(
+                "Allow", ""
+            )
+        if _wants_page(request):  # a person's browser on a page URL: the Chinese error page
+            if exc.status_code == 404:
+                detail = "没有找到这个页面，请检查网址，或从首页进入。"
+            response = error_page(request, exc.status_code, detail)
+            response.headers.update(headers)
+            return response
         return JSONResponse(
             {"error": "HTTPError", "detail": detail}, status_code=exc.status_code, headers=headers
         )

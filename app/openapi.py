@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
-from app.fields import forbid_control_chars_in_schema
+from app.fields import SINGLE_LINE_PATTERN, forbid_control_chars_in_schema
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -97,18 +97,20 @@ def allowed_methods(app: FastAPI, path: str) -> str:
         patterns = []
         for template, item in app.openapi().get("paths", {}).items():
             operations = [op for m, op in item.items() if m in _METHODS]
-            integers = {
-                p["name"]
-                for op in operations
-                for p in op.get("parameters", [])
-                if p["in"] == "path" and p["schema"].get("type") == "integer"
-            }
+            # What each path parameter may look like: digits for ids, the declared pattern, else one segment.
+            shapes = {}
+            for op in operations:
+                for p in op.get("parameters", []):
+                    if p["in"] == "path":
+                        schema = p["schema"]
+                        pattern = schema.get("pattern", SINGLE_LINE_PATTERN)
+                        if schema.get("type") == "integer":
+                            shapes[p["name"]] = "[0-9]+"
+                        elif pattern != SINGLE_LINE_PATTERN:
+                            shapes[p["name"]] = pattern.removeprefix("^").removesuffix("$")
             regex = ""
             for part in re.split(r"(\{[^}]+\})", template):
-                if part.startswith("{"):
-                    regex += "[0-9]+" if part[1:-1] in integers else "[^/]+"
-                else:
-                    regex += re.escape(part)
+                regex += f"(?:{shapes.get(part[1:-1], '[^/]+')})" if part.startswith("{") else re.escape(part)
             patterns.append((re.compile(regex), {m.upper() for m in item if m in _METHODS}))
         app.state.allow_patterns = patterns
     methods = set().union(*(m for pattern, m in patterns if pattern.fullmatch(path)))

@@ -1,22 +1,35 @@
 """Spreadsheets in and out: reading uploads (.xlsx, or CSV in UTF-8 or GBK) and reporting bad rows;
-the workbook and the cells of every .xlsx export (`export_workbook`, `export_row`).
+the workbook, sheets, cells and download name of every .xlsx export (`export_workbook`, `ExportSheet`,
+`export_row`, `download_headers`, `xlsx_response`), so that every export opens the same way in Excel/WPS.
 
 Shared by every bulk import and export, so that files, headers and error reports behave the same everywhere.
 """
 
 import csv
 import io
+import os
 import re
+import tempfile
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
+from fastapi.responses import FileResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from starlette.background import BackgroundTask
 
 from app.errors import BadInput, TooLarge
+from app.openapi import XLSX
+from app.timeutil import local_today, to_local
 
 MAX_REPORTED_ERRORS = 1000
 # Checked before parsing (from the zip directory and the sheet's declared size) and again while reading.
@@ -165,8 +178,41 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# Number formats of exported dates and times (shown so in Excel and WPS, whatever the locale).
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Column widths in Excel's unit (the width of a digit): a date or a time fits, not "#####".
+DATE_WIDTH = 12
+DATETIME_WIDTH = 18
+# Room for the auto-filter's drop-down button at the right of a header cell.
+_FILTER_BUTTON = 3
+_BOLD = Font(bold=True)
+
+
+def text_width(text: str) -> int:
+    """About how many digits wide a text is in Excel: a Chinese (full-width) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column of an export: its header and the width its content needs (declared, so that a streamed
+    export need not read its rows first; the header's own width plus the filter button is the minimum).
+    """
+
+    header: str
+    width: float = 10
+
+    @property
+    def fitted_width(self) -> float:
+        return max(self.width, text_width(self.header) + _FILTER_BUTTON)
+
+
 def export_cell(value: Any) -> Any:
-    """A value as it may go into an exported cell: illegal characters replaced, formulas made text."""
+    """A value as it may go into an exported cell: illegal characters replaced, formulas made text,
+    a stored (UTC) time as the local time in Asia/Shanghai (Excel cells have no time zone)."""
+    if isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None)
     if not isinstance(value, str):
         return value
     value = _ILLEGAL_XML.sub("\ufffd", value)
@@ -175,17 +221,111 @@ def export_cell(value: Any) -> Any:
     return value
 
 
+def export_row(values: Iterable[Any]) -> list[Any]:
+    """Every row of every export goes through here (see export_cell)."""
+    return [export_cell(v) for v in values]
+
+
+class ExportSheet:
+    """A sheet of an export: optional title rows, then a table whose header row is bold, frozen and
+    carries the auto-filter, with declared column widths; date and time cells get a date format.
+
+    Works on a write-only worksheet (widths and panes are set before the first row is written; the
+    filter, written after the rows, is set when the table ends) and on an ordinary one.
+    """
+
+    def __init__(
+        self,
+        ws: Any,
+        columns: Sequence[ExportColumn],
+        *,
+        above: Iterable[Iterable[Any]] = (),
+        freeze_columns: int = 0,
+    ) -> None:
+        self.ws = ws
+        self.columns = list(columns)
+        for i, col in enumerate(self.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = col.fitted_width
+        above = list(above)
+        self.header_row = len(above) + 1
+        # Before the first row: a write-only sheet writes its views and columns when that row comes.
+        ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{self.header_row + 1}"
+        for row in above:
+            ws.append(export_row(row))
+        ws.append([self._cell(c.header, _BOLD) for c in self.columns])
+        self.last_row = self.header_row
+        self._table_open = True
+
+    def _cell(self, value: Any, font: Font | None = None) -> Any:
+        value = export_cell(value)
+        if font is None and not isinstance(value, date):
+            return value
+        cell = WriteOnlyCell(self.ws, value)
+        if font is not None:
+            cell.font = font
+        if isinstance(value, datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+        return cell
+
+    def append(self, values: Iterable[Any]) -> None:
+        """A row of the table."""
+        if not self._table_open:
+            raise RuntimeError("the table has ended (append_below was called)")
+        self.ws.append([self._cell(v) for v in values])
+        self.last_row += 1
+
+    def end_table(self) -> None:
+        """Set the auto-filter over the header and the rows so far (called again: no change)."""
+        if self._table_open:
+            self._table_open = False
+            last = get_column_letter(len(self.columns))
+            self.ws.auto_filter.ref = f"A{self.header_row}:{last}{self.last_row}"
+
+    def append_below(self, values: Iterable[Any]) -> None:
+        """A row under the table (a signature line), outside the filter."""
+        self.end_table()
+        self.ws.append([self._cell(v) for v in values])
+
+
+class ExportBook:
+    """The workbook of an export; its sheets are made with sheet()."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.sheets: list[ExportSheet] = []
+
+    def sheet(
+        self,
+        title: str,
+        columns: Sequence[ExportColumn],
+        *,
+        above: Iterable[Iterable[Any]] = (),
+        freeze_columns: int = 0,
+    ) -> ExportSheet:
+        sheet = ExportSheet(
+            self.workbook.create_sheet(title), columns, above=above, freeze_columns=freeze_columns
+        )
+        self.sheets.append(sheet)
+        return sheet
+
+
 @contextmanager
-def export_workbook(fh: IO[bytes]) -> Iterator[Workbook]:
-    """A write-only (streaming) workbook, saved into fh when the block ends.
+def export_workbook(fh: IO[bytes], *, write_only: bool = True) -> Iterator[ExportBook]:
+    """A workbook for an export, saved into fh when the block ends; write-only (streaming) unless the
+    caller needs to style cells after writing them (the small 风险清单).
 
     If the block fails (a bad filter, a lost database connection), each sheet's temporary file is closed
     and removed now; openpyxl would otherwise keep it until the process exits and finish it at garbage
     collection with an "I/O operation on closed file" traceback.
     """
-    wb = Workbook(write_only=True)
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.worksheets[0])  # the empty default sheet
+    book = ExportBook(wb)
     try:
-        yield wb
+        yield book
     except BaseException:
         for ws in wb.worksheets:
             writer = getattr(ws, "_writer", None)
@@ -193,12 +333,44 @@ def export_workbook(fh: IO[bytes]) -> Iterator[Workbook]:
                 ws.close()
                 writer.cleanup()
         raise
+    for sheet in book.sheets:
+        sheet.end_table()
     wb.save(fh)
 
 
-def export_row(values: Iterable[Any]) -> list[Any]:
-    """Every row of every export goes through here (see export_cell)."""
-    return [export_cell(v) for v in values]
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def download_headers(chinese: str, ascii_name: str, suffix: str = ".xlsx") -> dict[str, str]:
+    """The Content-Disposition of an export, named with today's date in Asia/Shanghai.
+
+    RFC 6266: filename= is an ASCII fallback ("hazard-ledger-2026-12-03.xlsx") and filename*= (RFC 5987)
+    the UTF-8 name that browsers save it as ("隐患台账-2026-12-03.xlsx"). Characters a file system or the
+    header cannot take are replaced by "_".
+    """
+    today = local_today().isoformat()
+    name = _UNSAFE_IN_FILE_NAME.sub("_", chinese).strip()[:80] + f"-{today}{suffix}"
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", ascii_name)[:80] + f"-{today}{suffix}"
+    value = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return {"Content-Disposition": value}
+
+
+def xlsx_response(write: Callable[[IO[bytes]], Any], chinese: str, ascii_name: str) -> FileResponse:
+    """A streamed export as a download: written to a temporary file (bounded memory) that is deleted
+    once the response has been sent."""
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    try:
+        with tmp:
+            write(tmp)
+    except BaseException:
+        os.unlink(tmp.name)
+        raise
+    return FileResponse(
+        tmp.name,
+        media_type=XLSX,
+        headers=download_headers(chinese, ascii_name),
+        background=BackgroundTask(os.unlink, tmp.name),
+    )
 
 
 def check_header(header: tuple[Any, ...], known: Sequence[str], required: Sequence[str]) -> list[str]:

@@ -73,8 +73,8 @@ SEEN = """() => {
   return {
     polygons: all('path.sk-region').length,
     clusters: all('.sk-cluster').length,
-    markers: all('path.sk-ent').length,
-    enterprises: all('.sk-cluster span').reduce((n, e) => n + +e.textContent, 0) + all('path.sk-ent').length,
+    markers: all('.sk-ent').length,
+    enterprises: all('.sk-cluster span').reduce((n, e) => n + +e.textContent, 0) + all('.sk-ent').length,
     legend: all('[data-sk=legend]').length === 1,
     layer_on: !!layer && layer.querySelector('input').checked,
   };

@@ -2,7 +2,8 @@
 # Long fuzzing run: schemathesis with every check against a served demo database, as admin and as an
 # enterprise user. The test suite runs a bounded version (tests/test_fuzz.py); this is the long one.
 #   bash scripts/fuzz.sh [sqlite|postgresql] [seconds per role, default 600]
-# Reports (JUnit XML and the NDJSON event log) go to fuzz-report/<backend>-<role>/; the summary prints last.
+# Reports (JUnit XML and the NDJSON event log) go to fuzz-report/<backend>-<role>/, the server's log to
+# fuzz-report/<backend>-server.log; the summary prints last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
@@ -30,7 +31,9 @@ trap cleanup EXIT
 
 .venv/bin/shuangkong db upgrade >/dev/null
 .venv/bin/shuangkong demo --no-serve --allow-postgresql >/dev/null
-.venv/bin/shuangkong serve --port "$port" >"$work/server.log" 2>&1 &
+mkdir -p fuzz-report
+log="fuzz-report/$backend-server.log"
+.venv/bin/shuangkong serve --port "$port" >"$log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/openapi.json" >/dev/null && break; sleep 0.5; done
 
@@ -45,14 +48,14 @@ for role in admin enterprise; do
   out="fuzz-report/$backend-$role"
   mkdir -p "$out"
   # Logging out would end the run's own token.
-  .venv/bin/st run "http://127.0.0.1:$port/openapi.json" --checks all --max-time "$seconds" --workers 2 \
+  .venv/bin/st run "http://127.0.0.1:$port/openapi.json" --checks all --max-time "$seconds" --workers 2 --request-timeout 60 \
     --exclude-path /api/auth/logout -H "Authorization: Bearer $tok" --seed 20261203 \
     --report junit,ndjson --report-dir "$out" >"$out/summary.txt" 2>&1 || status=$?
   echo "== $backend $role (exit $status) =="
   tail -n 40 "$out/summary.txt"
 done
-if grep -q "Traceback" "$work/server.log"; then
-  echo "服务端日志中有 Traceback：" && grep -B2 -A20 "Traceback" "$work/server.log" | head -80
+if grep -q "Traceback" "$log"; then
+  echo "服务端日志中有 Traceback（全文见 $log）：" && grep -B2 -A20 "Traceback" "$log" | head -80
   status=1
 fi
 exit "$status"

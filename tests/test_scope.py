@@ -180,7 +180,8 @@ def test_regions_readable_by_every_signed_in_role(client, world):
 
 # An id no record has: someone else's record must answer exactly like this one.
 UNKNOWN = 999_999_999
-UNKNOWN_REGION = "ZZ9999999"
+# A code of the right shape (9 digits) that names no region: other shapes match no route at all.
+UNKNOWN_REGION = "999999990"
 KEYS = ("e1", "e2", "e3")
 
 # Every GET route with a path parameter that answers with one enterprise's record or the record's
@@ -236,7 +237,7 @@ QUERY_ID_ROUTES = {
 REGION_ROUTES = {
     "/maps/region/{code}": "/maps/region/{region}",
     "/maps/region/{code}/map.html": "/maps/region/{region}/map.html",
-    "/api/regions/{code}/level": "/api/regions/{region}/level",
+    "/api/regions/{code:region_code}/level": "/api/regions/{region}/level",
 }
 REGIONS = {"e1": "139101001", "e2": "139102", "e3": "139201"}
 REGION_VISIBLE = {
@@ -250,7 +251,7 @@ REGION_VISIBLE = {
 
 # GET routes with a path parameter that are deliberately the same for every caller, and why.
 NOT_RECORD_SCOPED = {
-    "/api/regions/{code}": "行政区划 names and boundaries are reference data for every signed-in user",
+    "/api/regions/{code:region_code}": "行政区划 names and boundaries: reference data for all users",
     "/api/public/inspection-plans/{month}": "the 双随机 plan is published (公示) to everyone, no login",
     "/api/rules/sets/{set_id}": "rule sets are published standards, the same for every signed-in user",
     "/maps/assets/{package}/{name:path}": "Leaflet and the map script: static files",

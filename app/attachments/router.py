@@ -32,7 +32,7 @@ def upload(
     session: DbSession,
     user: CurrentUser,
     file: Annotated[UploadFile, File(description="JPEG、PNG 或 WebP 图片")],
-    enterprise_id: Annotated[int | None, Form(description="监管人员上传时须指定企业")] = None,
+    enterprise_id: Annotated[Id | None, Form(description="监管人员上传时须指定企业")] = None,
 ) -> Attachment:
     """上传一张照片（按内容识别格式，去除 EXIF 后保存）。"""
     with read_limited(file, get_attachment_settings().photo_max_bytes) as stream:

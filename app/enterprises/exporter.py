@@ -10,7 +10,7 @@ from app.enterprises import service
 from app.enterprises.columns import COLUMNS
 from app.enterprises.models import SCALES, STATUSES, Enterprise
 from app.regions.models import Region
-from app.spreadsheets import export_row, export_workbook
+from app.spreadsheets import ExportColumn, export_workbook
 
 
 def _cell(ent: Enterprise, field: str, industries: dict[str, str]) -> Any:
@@ -35,8 +35,7 @@ def write_xlsx(session: Session, user: Principal, fh: IO[bytes]) -> int:
         for code, name, level in session.execute(select(Region.code, Region.name, Region.level))
     }
     with export_workbook(fh) as wb:
-        ws = wb.create_sheet("企业名录")
-        ws.append([c.header for c in COLUMNS])
+        ws = wb.sheet("企业名录", [ExportColumn(c.header, c.width) for c in COLUMNS])
         fields = [c.field for c in COLUMNS]
         count = 0
         stmt = (
@@ -50,6 +49,6 @@ def write_xlsx(session: Session, user: Principal, fh: IO[bytes]) -> int:
             row[fields.index("region_name")] = name
             if level == "township":
                 row[fields.index("township_code")] = ent.region_code
-            ws.append(export_row(row))
+            ws.append(row)
             count += 1
     return count

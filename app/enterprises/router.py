@@ -1,10 +1,7 @@
-import os
-import tempfile
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.background import BackgroundTask
 
 from app.auth.deps import CurrentUser, DbSession
 from app.enterprises import exporter, importer, service
@@ -12,6 +9,7 @@ from app.enterprises.models import Enterprise
 from app.enterprises.schemas import EnterpriseIn, EnterpriseOut, EnterprisePage, EnterpriseUpdate, Status
 from app.fields import Id
 from app.openapi import XLSX, file_download
+from app.spreadsheets import xlsx_response
 from app.uploads import read_limited
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"])
@@ -82,13 +80,4 @@ def import_enterprises(
 @router.get("/export.xlsx", **file_download("企业名录", XLSX))
 def export_enterprises(session: DbSession, user: CurrentUser) -> FileResponse:
     """导出可见范围内的企业名录（.xlsx，与导入格式相同）。"""
-    # Deleted by the background task once the response has been sent.
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    with tmp:
-        exporter.write_xlsx(session, user, tmp)
-    return FileResponse(
-        tmp.name,
-        filename="enterprises.xlsx",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        background=BackgroundTask(os.unlink, tmp.name),
-    )
+    return xlsx_response(lambda fh: exporter.write_xlsx(session, user, fh), "企业名录", "enterprises")

@@ -24,9 +24,16 @@ from app.grading import regional
 from app.grading.models import EnterpriseLevel, HcDiagnosis
 from app.regions.models import Region
 from app.risks.models import Accident, MajorHazardUnit, RiskPoint
-from app.rules_engine import Decision, TraceStep, evaluate_enterprise, get_policy, reassessment_due
+from app.rules_engine import (
+    Decision,
+    TraceStep,
+    evaluate_enterprise,
+    get_policy,
+    reassessment_due,
+)
 from app.rules_engine.diagnosis import diagnosis_rule_set
 from app.rules_engine.engine import colour
+from app.rules_engine.explain import rule_set_name
 from app.timeutil import local_today, utcnow
 
 # (session, enterprise_id) -> (open major hazards, overdue hazards)
@@ -128,14 +135,18 @@ def with_diagnosis(decision: Decision, found: tuple[HcDiagnosis, str] | None, as
     due = reassessment_due(diag.assessed_on, model)
     summary = f"{diag.assessed_on.isoformat()} 诊断分级 {diag.score:g} 分，{colour(diag.level)}"
     cited = model.reassess_years.citation.render()
+    default = rule_set_name(decision.rule_set)  # the project default policy, by name
+    years = f"{model.reassess_years.value:g}"
     if as_of >= due:
         step = TraceStep(
             "需重新评估",
-            f"最近一次{summary}，已超过 {model.reassess_years.value:g} 年（{due.isoformat()} 起应重新评估）；"
+            f"最近一次{summary}，已超过 {years} 年（{due.isoformat()} 起应重新评估）；"
             f"在重新评估之前按项目默认政策（{decision.rule_set}）定级",
             loaded.file,
             "reassess_years",
             cited,
+            f"最近一次诊断分级（{diag.assessed_on.isoformat()}，{diag.score:g}分）已超过{years}年，"
+            f"应重新评估；重新评估之前按{default}定级（{cited}）",
         )
         return decision.with_steps(step)
     head = TraceStep(
@@ -144,17 +155,17 @@ def with_diagnosis(decision: Decision, found: tuple[HcDiagnosis, str] | None, as
         loaded.file,
         "bands",
         model.citation.render(),
+        f"危险化学品企业按《{model.title}》定级：{diag.assessed_on.isoformat()}诊断分级{diag.score:g}分，"
+        f"为{colour(diag.level)}，{due.isoformat()}前有效（{model.citation.render()}）",
     )
-    stored = tuple(
-        TraceStep(t["step"], t["detail"], t["source"]["file"], t["source"]["entry"], t["source"]["citation"])
-        for t in diag.trace
-    )
+    stored = tuple(TraceStep.from_dict(t) for t in diag.trace)
     reference = TraceStep(
         "参考",
         f"项目默认政策（{decision.rule_set}）的结果为{colour(decision.level)}，仅供参考，不作为本企业等级",
         loaded.file,
         "industries",
         model.citation.render(),
+        f"按{default}计算为{colour(decision.level)}，仅供参考，不作为本企业等级",
     )
     return Decision(
         "enterprise_level",

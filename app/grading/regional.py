@@ -22,7 +22,7 @@ from app.auth.principal import SYSTEM, Principal
 from app.enterprises.models import Enterprise
 from app.grading.models import LEVEL_LABELS, LEVEL_ORDER, EnterpriseLevel, RegionLevel
 from app.regions.models import Region
-from app.rules_engine import evaluate_region
+from app.rules_engine import evaluate_region, explain
 
 UNRATED = "unrated"
 COUNT_KEYS = (*reversed(LEVEL_ORDER), UNRATED)  # red, orange, yellow, blue, unrated
@@ -97,6 +97,7 @@ def evaluate_counts(counts: dict[str, int]) -> tuple[str | None, str, list[dict[
                 "step": "未评级",
                 "detail": f"另有 {unrated} 家企业尚无整体风险等级，未计入判定",
                 "source": {"file": "app/grading/regional.py", "entry": "unrated", "citation": "项目约定"},
+                "text": f"另有{unrated}家企业尚无整体风险等级，未计入区域等级",
             }
         )
     return decision.level, decision.rule_set, trace
@@ -190,11 +191,13 @@ def level_history(session: Session, code: str, limit: int = 50) -> list[RegionLe
 
 
 def level_dict(row: RegionLevel) -> dict[str, Any]:
+    """A region level for pages and the API; `reasons` are the trace as sentences for every user."""
     return {
         "level": row.level,
         "level_label": LEVEL_LABELS.get(row.level, UNRATED_LABEL) if row.level else UNRATED_LABEL,
         "counts": row.counts,
         "rule_set": row.rule_set,
+        "reasons": explain.sentences(row.trace),
         "trace": row.trace,
         "computed_at": row.computed_at.isoformat() if row.computed_at else None,
         "is_current": row.is_current,

@@ -19,6 +19,7 @@ from app.enterprises.models import Enterprise
 from app.hazards import schemas as s
 from app.hazards import service
 from app.hazards.models import Hazard
+from app.risks.demo import INDUSTRY_TIER
 from app.rules_engine import applicable_catalogues, get_registry
 from app.timeutil import SHANGHAI, frozen_at, local_today
 
@@ -43,18 +44,20 @@ FINDINGS = [
     ("食堂", "燃气管道软管老化，未安装燃气泄漏报警装置", "site"),
 ]
 SOURCES = ["routine", "routine", "comprehensive", "specialist", "seasonal", "holiday", "external_expert"]
-# Final state and how it got there (the actions taken in order).
+# Final state and how it got there (the actions taken in order). An enterprise's hazards take
+# consecutive paths, so open and finished ones alternate: no three in a row are open, and only the
+# demo enterprise login's own (with more hazards) reaches the 3 overdue that raise its level.
 PATHS: list[tuple[str, list[str]]] = [
     ("reported", []),
+    ("closed", ["spot", "accept"]),
     ("rectifying", ["start"]),
+    ("closed", ["start", "progress", "submit", "accept"]),
     ("rectifying", ["start", "progress"]),
+    ("withdrawn", ["withdraw"]),
     ("rectifying", ["start", "extend"]),
     ("awaiting_acceptance", ["start", "submit"]),
-    ("awaiting_acceptance", ["spot"]),
-    ("closed", ["spot", "accept"]),
-    ("closed", ["start", "progress", "submit", "accept"]),
     ("closed", ["start", "submit", "reject", "submit", "accept"]),
-    ("withdrawn", ["withdraw"]),
+    ("awaiting_acceptance", ["spot"]),
 ]
 
 
@@ -100,9 +103,12 @@ def load_demo_hazards(session: Session) -> int:
         own = demo_user is not None and demo_user.enterprise_id == ent.id
         worker = auth.principal_for(session, demo_user) if own and demo_user else _staff(ent, 1)
         manager = _staff(ent, 2)
-        for k in range(rng.randint(1, 3) + (5 if own else 0)):
+        # Shops and food plants (the low tier of app.risks.demo) have fewer findings and no 重大 ones.
+        low = INDUSTRY_TIER.get(ent.industry) == "low" and not own
+        for k in range(rng.randint(0, 2) if low else rng.randint(1, 3) + (5 if own else 0)):
             state_path = PATHS[(n + k) % len(PATHS)] if not own else PATHS[k % len(PATHS)]
-            major = inspector is not None and (n + k) % 17 == 0 and _major_item(ent.industry) is not None
+            major = inspector is not None and not low and (n + k) % 17 == 0
+            major = major and _major_item(ent.industry) is not None
             found = today - timedelta(days=rng.randint(3, 120))
             count += _one(session, rng, ent, worker, manager, inspector, found, state_path[1], major)
     return count

@@ -24,15 +24,31 @@ from app.hazards.models import (
 )
 from app.regions.models import Region
 from app.rules_engine import time_limit
-from app.spreadsheets import export_row, export_workbook
-from app.timeutil import fmt_local, local_today
+from app.rules_engine.hazards import describe_item, find_item
+from app.spreadsheets import DATE_WIDTH, DATETIME_WIDTH, ExportColumn, export_workbook
+from app.timeutil import local_today
 
 
 def major_basis(h: Any) -> str | None:
-    """判定依据 as a ledger cell: the item code, or for “其他（依据…）” the typed-in standard and clause."""
+    """判定依据 in words, for the ledger cell and the hazard page (h: a Hazard, a ledger row or a
+    HazardDetail). An item of a 判定标准: “DY-3-1 〈item text〉（《title》第三条第（一）项）”, looked up
+    in the version that judged it (major_rule_set), else the one in force on found_on; an item no loaded
+    version has shows its code with the stored citation. “其他（依据…）”: the standard and clause the
+    reporter typed. A regulator's reasoned call: the reason. None for a hazard with no basis at all."""
+    reason = (h.major_reason or "").strip()
     if h.major_item == OTHER_ITEM:
-        return f"{OTHER_ITEM_LABEL}：{h.major_basis_standard} {h.major_basis_clause}"
-    return h.major_item or h.major_reason  # type: ignore[no-any-return]
+        typed = " ".join(p.strip() for p in (h.major_basis_standard, h.major_basis_clause) if p and p.strip())
+        said = f"其他依据：{typed}" if typed else OTHER_ITEM_LABEL
+    elif h.major_item:
+        found = find_item(h.major_item, getattr(h, "major_rule_set", None), on=getattr(h, "found_on", None))
+        cited = ((getattr(h, "major_citation", None) or {}).get("citation") or "").strip()
+        if found is not None:
+            said = describe_item(*found)
+        else:
+            said = f"{h.major_item}（{cited}）" if cited else str(h.major_item)
+    else:
+        return reason or None  # the regulator's reason is the whole basis
+    return f"{said}；说明：{reason}" if reason else said
 
 
 def major_confirmation(h: Any) -> str:
@@ -49,6 +65,7 @@ LEDGER_COLUMNS = [
     "category",
     "grade",
     "major_item",
+    "major_rule_set",
     "major_reason",
     "major_basis_standard",
     "major_basis_clause",
@@ -63,29 +80,29 @@ LEDGER_COLUMNS = [
     "created_at",
 ]
 LEDGER_HEADERS = [
-    "隐患编号",
-    "企业",
-    "统一社会信用代码",
-    "行业",
-    "所属行政区",
-    "隐患来源",
-    "隐患描述",
-    "部位",
-    "类别",
-    "等级",
-    "重大隐患判定依据",
-    "重大隐患确认",
-    "发现日期",
-    "状态",
-    "整改方式",
-    "整改措施",
-    "责任人",
-    "资金(元)",
-    "整改期限",
-    "是否逾期",
-    "逾期天数",
-    "销号日期",
-    "登记时间",
+    ExportColumn("隐患编号", 10),
+    ExportColumn("企业", 40),
+    ExportColumn("统一社会信用代码", 21),
+    ExportColumn("行业", 16),
+    ExportColumn("所属行政区", 16),
+    ExportColumn("隐患来源", 14),
+    ExportColumn("隐患描述", 40),
+    ExportColumn("部位", 18),
+    ExportColumn("类别", 14),
+    ExportColumn("等级", 12),
+    ExportColumn("重大隐患判定依据", 40),
+    ExportColumn("重大隐患确认", 15),
+    ExportColumn("发现日期", DATE_WIDTH),
+    ExportColumn("状态", 12),
+    ExportColumn("整改方式", 12),
+    ExportColumn("整改措施", 36),
+    ExportColumn("责任人", 10),
+    ExportColumn("资金(元)", 12),
+    ExportColumn("整改期限", DATE_WIDTH),
+    ExportColumn("是否逾期", 10),
+    ExportColumn("逾期天数", 10),
+    ExportColumn("销号日期", DATE_WIDTH),
+    ExportColumn("登记时间", DATETIME_WIDTH),
 ]
 
 
@@ -94,8 +111,7 @@ def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[by
     industries = enterprises.industries()
     region_names = dict(list(session.execute(select(Region.code, Region.name))))
     with export_workbook(fh) as wb:
-        ws = wb.create_sheet("隐患台账")
-        ws.append(export_row(LEDGER_HEADERS))
+        ws = wb.sheet("隐患台账", LEDGER_HEADERS)
         base = ledger.filtered(session, user, f).subquery()
         # Plain columns, not ORM objects: nothing accumulates in the session on a 100,000-row export.
         stmt = (
@@ -139,9 +155,9 @@ def write_ledger(session: Session, user: Principal, f: ledger.Filters, fh: IO[by
                 "是" if overdue else "否",
                 (today - h.deadline).days if overdue else None,
                 h.closed_on,
-                fmt_local(h.created_at),
+                h.created_at,  # a date cell in Shanghai time (export_cell)
             ]
-            ws.append(export_row(row))
+            ws.append(row)
             count += 1
     return count
 
@@ -165,17 +181,34 @@ def period(year: int, quarter: int | None) -> tuple[date, date, date]:
 
 
 SUMMARY_HEADERS = [
-    "单位/区域",
-    "发现隐患总数",
-    "已整改销号",
-    "整改率",
-    "其中重大事故隐患",
-    "重大隐患已整改",
-    "当前逾期未整改",
-    "当前未销号重大隐患",
-    "其中未确认（其他依据）",
-    "落实整改资金(元)",
+    ExportColumn("单位/区域", 40),
+    ExportColumn("发现隐患总数", 10),
+    ExportColumn("已整改销号", 10),
+    ExportColumn("整改率", 10),
+    ExportColumn("其中重大事故隐患", 10),
+    ExportColumn("重大隐患已整改", 10),
+    ExportColumn("当前逾期未整改", 10),
+    ExportColumn("当前未销号重大隐患", 10),
+    ExportColumn("其中未确认（其他依据）", 10),
+    ExportColumn("落实整改资金(元)", 12),
 ]
+MAJORS_HEADERS = [
+    ExportColumn("隐患编号", 10),
+    ExportColumn("企业", 40),
+    ExportColumn("部位", 18),
+    ExportColumn("隐患描述", 40),
+    ExportColumn("判定依据", 40),
+    ExportColumn("确认", 10),
+    ExportColumn("状态", 12),
+    ExportColumn("整改期限", DATE_WIDTH),
+    ExportColumn("是否逾期", 10),
+]
+
+
+def report_title(year: int, quarter: int | None) -> str:
+    """事故隐患排查治理2026年第2季度统计分析表 (or …2026年度…): the first row and the download's name."""
+    part = f"{year}年第{quarter}季度" if quarter else f"{year}年度"
+    return f"事故隐患排查治理{part}统计分析表"
 
 
 def write_report(
@@ -190,7 +223,6 @@ def write_report(
 ) -> None:
     """隐患排查治理统计分析表: per enterprise (an enterprise's own report) or per region."""
     start, end, due = period(year, quarter)
-    title = f"{year}年第{quarter}季度" if quarter else f"{year}年度"
     f = ledger.Filters(enterprise_id=enterprise_id, region=region, found_from=start, found_to=end)
     if enterprise_id or user.role == "enterprise":
         f.enterprise_id = enterprise_id or user.enterprise_id
@@ -200,37 +232,33 @@ def write_report(
     else:
         subject = "本辖区"
         rows = ledger.statistics(session, user, "region", f, start, end)
+    above = [
+        [report_title(year, quarter)],
+        [f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"],
+        [f"报送期限：{due.isoformat()} 前（《安全生产事故隐患排查治理暂行规定》第十四条）"],
+        [f"生成日期：{local_today().isoformat()}"],
+    ]
     with export_workbook(fh) as wb:
-        ws = wb.create_sheet("统计分析表")
-        ws.append([f"事故隐患排查治理{title}统计分析表"])
-        ws.append(export_row([f"报送单位：{subject}", f"统计期间：{start.isoformat()} 至 {end.isoformat()}"]))
-        ws.append([f"报送期限：{due.isoformat()} 前（《安全生产事故隐患排查治理暂行规定》第十四条）"])
-        ws.append([f"生成日期：{local_today().isoformat()}"])
-        ws.append(SUMMARY_HEADERS)
+        ws = wb.sheet("统计分析表", SUMMARY_HEADERS, above=above)  # the table's header: row 5
         for r in rows:
             rate = f"{r['rate'] * 100:.1f}%" if r["rate"] is not None else "—"
             ws.append(
-                export_row(
-                    [
-                        r["label"],
-                        r["found"],
-                        r["closed"],
-                        rate,
-                        r["major"],
-                        r["major_closed"],
-                        r["overdue"],
-                        r["open_major"],
-                        r["open_major_unconfirmed"],
-                        r["funds"],
-                    ]
-                )
+                [
+                    r["label"],
+                    r["found"],
+                    r["closed"],
+                    rate,
+                    r["major"],
+                    r["major_closed"],
+                    r["overdue"],
+                    r["open_major"],
+                    r["open_major_unconfirmed"],
+                    r["funds"],
+                ]
             )
-        ws.append([])
-        ws.append(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
-        majors = wb.create_sheet("重大事故隐患")
-        majors.append(
-            ["隐患编号", "企业", "部位", "隐患描述", "判定依据", "确认", "状态", "整改期限", "是否逾期"]
-        )
+        ws.append_below([])
+        ws.append_below(["主要负责人（签字）：", "", "填报人：", "", "联系电话："])
+        majors = wb.sheet("重大事故隐患", MAJORS_HEADERS)
         base = ledger.filtered(session, user, ledger.Filters(**{**f.__dict__, "grade": "major"})).subquery()
         stmt = (
             select(Hazard, Enterprise.name)
@@ -240,17 +268,15 @@ def write_report(
         )
         for h, name in session.execute(stmt):
             majors.append(
-                export_row(
-                    (
-                        h.id,
-                        name,
-                        h.place,
-                        h.description,
-                        major_basis(h),
-                        major_confirmation(h),
-                        STATES[h.state],
-                        h.deadline,
-                        "是" if h.is_overdue else "否",
-                    )
+                (
+                    h.id,
+                    name,
+                    h.place,
+                    h.description,
+                    major_basis(h),
+                    major_confirmation(h),
+                    STATES[h.state],
+                    h.deadline,
+                    "是" if h.is_overdue else "否",
                 )
             )

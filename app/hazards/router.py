@@ -1,12 +1,9 @@
-import os
-import tempfile
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict
-from starlette.background import BackgroundTask
 
 from app.auth.deps import CurrentUser, DbSession
 from app.errors import BadInput
@@ -15,6 +12,7 @@ from app.hazards import exporter, investigation, ledger, service, tips
 from app.hazards import schemas as s
 from app.openapi import XLSX, file_download
 from app.regions import service as regions
+from app.spreadsheets import xlsx_response
 
 router = APIRouter(prefix="/api/hazards", tags=["hazards"])
 public_router = APIRouter(prefix="/api/public", tags=["public"])
@@ -42,16 +40,6 @@ def _filters(
 Filters = Annotated[ledger.Filters, Depends(_filters)]
 
 
-def _xlsx(write: Any, filename: str) -> FileResponse:
-    # Written to a temporary file (bounded memory), deleted once the response has been sent.
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    with tmp:
-        write(tmp)
-    return FileResponse(
-        tmp.name, filename=filename, media_type=XLSX, background=BackgroundTask(os.unlink, tmp.name)
-    )
-
-
 @router.get("", response_model=s.HazardPage)
 def list_hazards(
     session: DbSession,
@@ -65,7 +53,12 @@ def list_hazards(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("", response_model=s.HazardOut, status_code=201)
+@router.post(
+    "",
+    response_model=s.HazardOut,
+    status_code=201,
+    responses={200: {"model": s.HazardOut, "description": "同一 Idempotency-Key 的重试：首次登记的隐患"}},
+)
 def create_hazard(
     body: s.HazardIn,
     session: DbSession,
@@ -91,7 +84,7 @@ def major_items(
 @router.get("/export.xlsx", **file_download("隐患台账", XLSX))
 def export_ledger(session: DbSession, user: CurrentUser, f: Filters) -> FileResponse:
     """导出隐患台账（与列表相同的筛选条件）。"""
-    return _xlsx(lambda fh: exporter.write_ledger(session, user, f, fh), "hazard-ledger.xlsx")
+    return xlsx_response(lambda fh: exporter.write_ledger(session, user, f, fh), "隐患台账", "hazard-ledger")
 
 
 @router.get("/stats")
@@ -119,12 +112,12 @@ def periodic_report(
     if kind == "quarterly" and quarter is None:
         raise BadInput("季报须指定季度", field="quarter")
     q = quarter if kind == "quarterly" else None
-    name = f"hazard-report-{year}" + (f"-q{q}" if q else "") + ".xlsx"
-    return _xlsx(
+    return xlsx_response(
         lambda fh: exporter.write_report(
             session, user, fh, year=year, quarter=q, enterprise_id=enterprise_id, region=region
         ),
-        name,
+        exporter.report_title(year, q),
+        f"hazard-report-{year}" + (f"-q{q}" if q else ""),
     )
 
 

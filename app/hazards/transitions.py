@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.hazards.models import Hazard, HazardExtension
+from app.hazards.models import REPORT_RECIPIENTS, Hazard, HazardExtension, HazardReport
 from app.workflow import Transition, TransitionTable
 
 ENTERPRISE = frozenset({"enterprise"})
@@ -141,8 +141,16 @@ def _unconfirmed_major(ctx: Ctx) -> str | None:
     return "只有按“其他（依据…）”认定、尚未确认的重大事故隐患需要监管部门确认"
 
 
+def reports_owed(session: Session, hazard_id: int) -> list[str]:
+    """The 双报告 recipients not yet reported to, in REPORT_RECIPIENTS order."""
+    done = set(session.scalars(select(HazardReport.recipient).where(HazardReport.hazard_id == hazard_id)))
+    return [r for r in REPORT_RECIPIENTS if r not in done]
+
+
 def _major_only(ctx: Ctx) -> str | None:
-    return None if ctx.hazard.grade == "major" else "只有重大事故隐患需要双报告"
+    if ctx.hazard.grade != "major":
+        return "只有重大事故隐患需要双报告"
+    return None if reports_owed(ctx.session, ctx.hazard.id) else "双报告已全部填报"
 
 
 TABLE: dict[tuple[str, str], Transition[Ctx]] = {
@@ -166,6 +174,19 @@ TABLE: dict[tuple[str, str], Transition[Ctx]] = {
     **{(s, "file_report"): (s, ENTERPRISE, _major_only) for s in OPEN},
 }
 ACTIONS = tuple(dict.fromkeys(action for _, action in TABLE))
+# The actions that move a hazard on, by the step they make (accept and reject are both "验收"): pages
+# say what a hazard waits for and from whom by evaluating the table for these (app.hazards.next_steps).
+# Corrections (撤销, 重新打开, 变更等级, 核查销号 under 督办) are not a next step.
+NEXT_STEPS = {
+    "start_rectification": "制定整改方案",
+    "fix_on_spot": "即查即改",
+    "decide_extension": "审批延期申请",
+    "submit_for_acceptance": "整改并申请验收",
+    "accept": "验收",
+    "reject": "验收",
+    "review_major": "确认重大事故隐患认定",
+    "file_report": "填报双报告",
+}
 
 
 WORKFLOW = TransitionTable(TABLE, "隐患", lambda action: ACTION_LABELS.get(action, action))

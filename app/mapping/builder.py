@@ -18,7 +18,7 @@ import folium
 import numpy as np
 import shapely
 from branca.element import MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
@@ -34,6 +34,8 @@ LEVEL_INDEX = {lvl: i for i, lvl in enumerate(LEVEL_ORDER)}
 UNRATED_INDEX = len(LEVEL_ORDER)
 COLOURS = [LEVEL_COLOURS[lvl] for lvl in LEVEL_ORDER] + [UNRATED_COLOUR]
 LABELS = [LEVEL_LABELS[lvl] for lvl in LEVEL_ORDER] + [UNRATED_LABEL]
+# The level in one word on each enterprise marker (the four colours' names), so it is not colour alone.
+SHORT_LABELS = ["蓝", "黄", "橙", "红", "未"]
 COUNT_ORDER = ("red", "orange", "yellow", "blue", "unrated")
 SYNTHETIC_MARK = "示意/演示数据"
 # A simplified border moves by at most this fraction of the map's larger side (≈ one pixel at 3000 px).
@@ -87,6 +89,9 @@ class MapOptions:
     simplify: bool = True
     notes: list[str] = field(default_factory=list)  # extra lines in the legend (e.g. 无坐标企业)
     height: str = "100%"
+    # The regions drawn are the map's own area (it has no subdivisions with boundaries): they are only
+    # outlined, and the enterprises, each marked with its level, carry the colours.
+    outline: bool = False
 
 
 def _script_json(value: Any) -> str:
@@ -94,7 +99,7 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _prepare_geometries(shapes: Sequence[RegionShape], options: MapOptions) -> list[str]:
+def _prepare_geometries(shapes: Sequence[RegionShape], options: MapOptions) -> np.ndarray:
     geoms = np.array([s.geometry for s in shapes], dtype=object)
     if options.tiles is not None and options.tiles.gcj02:
         geoms = np.array([geometry_to_gcj02(g) for g in geoms], dtype=object)
@@ -107,13 +112,31 @@ def _prepare_geometries(shapes: Sequence[RegionShape], options: MapOptions) -> l
             # Not a clean coverage (overlaps): simplify each shape on its own.
             geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
     scale = 10**options.precision
-    geoms = shapely.transform(geoms, lambda c: np.round(c * scale) / scale)
-    return [str(s) for s in shapely.to_geojson(geoms)]
+    return shapely.transform(geoms, lambda c: np.round(c * scale) / scale)
+
+
+def _label_points(geoms: np.ndarray, precision: int) -> list[list[float]]:
+    """Where each region's name goes: its centroid when that lies well inside (a natural middle),
+    else the centre of its largest inscribed circle (a concave or split shape: still inside)."""
+    if not len(geoms):
+        return []
+    x0, y0, x1, y1 = shapely.bounds(geoms).T
+    circle = shapely.maximum_inscribed_circle(geoms, np.maximum(x1 - x0, y1 - y0) / 200)
+    inner = shapely.get_point(circle, 0)
+    radius = shapely.length(circle)
+    centroid = shapely.centroid(geoms)
+    deep = shapely.contains(geoms, centroid) & (
+        shapely.distance(centroid, shapely.boundary(geoms)) >= radius / 2
+    )
+    chosen = np.where(deep, centroid, inner)
+    return np.round(shapely.get_coordinates(chosen), precision).tolist()
 
 
 def _regions_json(shapes: Sequence[RegionShape], options: MapOptions) -> str:
     features = []
-    for shape, geometry in zip(shapes, _prepare_geometries(shapes, options), strict=True):
+    geoms = _prepare_geometries(shapes, options)
+    labels = _label_points(geoms, options.precision)
+    for shape, geometry, at in zip(shapes, shapely.to_geojson(geoms), labels, strict=True):
         counts = shape.counts or {}
         props = {
             "c": shape.code,
@@ -121,6 +144,7 @@ def _regions_json(shapes: Sequence[RegionShape], options: MapOptions) -> str:
             "l": LEVEL_INDEX.get(shape.level or "", UNRATED_INDEX),
             "k": [int(counts.get(k, 0)) for k in COUNT_ORDER],
             "s": 1 if shape.is_synthetic else 0,
+            "p": at,
         }
         features.append(f'{{"type":"Feature","properties":{_script_json(props)},"geometry":{geometry}}}')
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
@@ -212,7 +236,8 @@ class _ScriptLayer(Layer):
 
 
 class _Overlay(MacroElement):
-    """Title, legend and the colours of cluster rings, drawn over the map."""
+    """Title, legend and the colours of cluster rings and markers, drawn over the map (static/map.js
+    moves the title and the legend into Leaflet's control corners, see _Layout)."""
 
     _template = Template(
         """
@@ -232,23 +257,51 @@ class _Overlay(MacroElement):
         self.css = css
 
 
+class _Layout(MacroElement):
+    """Puts the controls in the map's corners (SK.layout): title above the zoom buttons, layer list top
+    right, metric scale bottom left, legend bottom right; on narrow screens the layer list and the
+    legend fold into buttons. Added to the map after the LayerControl, whose variable it names."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            SK.layout({{ this._parent.get_name() }}, {{ this.control.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, control: folium.LayerControl):
+        super().__init__()
+        self._name = "SkLayout"
+        self.control = control
+
+
 def _overlay_html(options: MapOptions, synthetic: bool, layers_present: list[tuple[str, str]]) -> str:
     mark = f'<span class="sk-mark" data-sk="synthetic">{SYNTHETIC_MARK}</span>' if synthetic else ""
     sub = f"<small>{escape(options.subtitle)}</small>" if options.subtitle else ""
     title = f'<div class="sk-title" data-sk="title">{escape(options.title)}{mark}{sub}</div>'
+    # A swatch per level with the word its enterprise markers carry, so the legend reads without colour.
     rows = "".join(
-        f'<div><i style="background:{COLOURS[i]}"></i>{LABELS[i]}</div>' for i in (3, 2, 1, 0, UNRATED_INDEX)
+        f'<div><i class="sk-swatch sk-l{i}">{SHORT_LABELS[i]}</i>{LABELS[i]}</div>'
+        for i in (3, 2, 1, 0, UNRATED_INDEX)
     )
     extra = "".join(f"<div>{symbol} {escape(name)}</div>" for symbol, name in layers_present)
     notes = "".join(f'<div class="note">{escape(n)}</div>' for n in options.notes)
     if synthetic:
         notes += '<div class="note">图中含示意边界或演示数据，非真实情况</div>'
-    legend = f'<div class="sk-legend" data-sk="legend"><h4>安全风险等级</h4>{rows}{extra}{notes}</div>'
+    # <details>: a button that folds the legend away (map.js folds it on narrow screens); open by default.
+    legend = (
+        '<details class="sk-legend" data-sk="legend" open><summary>安全风险等级</summary>'
+        f'<div class="sk-legend-body">{rows}{extra}{notes}</div></details>'
+    )
     return title + legend
 
 
 def _cluster_css() -> str:
-    return "".join(f".sk-cluster-l{i} div{{border-color:{COLOURS[i]}}}" for i in range(len(COLOURS)))
+    """Cluster rings, marker and swatch fills per level index (dark text on the light yellow and grey)."""
+    rings = "".join(f".sk-cluster-l{i} div{{border-color:{COLOURS[i]}}}" for i in range(len(COLOURS)))
+    fills = "".join(f".sk-l{i}{{background:{COLOURS[i]}}}" for i in range(len(COLOURS)))
+    return rings + fills
 
 
 def build_map(
@@ -274,7 +327,7 @@ def build_map(
         location=centre,
         zoom_start=8,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # SK.layout adds a metric-only scale
         attributionControl=tiles is not None,
         minZoom=MIN_ZOOM,  # province scale; fewer zoom levels also means fewer cluster grids to build
         maxZoom=MAX_ZOOM,
@@ -298,9 +351,20 @@ def build_map(
                 max_zoom=18,
             ).add_to(m)
     if bounds is not None:
-        # Before the layers: the clusters are then built once, at the final zoom.
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    js_opts = _script_json({"colours": COLOURS, "labels": LABELS, "link": options.link_base})
+        # Before the layers, and at once (no zoom animation from zoom_start): the clusters and the region
+        # names are then laid out once, at the final zoom.
+        fit = FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        fit.options["animate"] = False
+        m.add_child(fit)
+    js_opts = _script_json(
+        {
+            "colours": COLOURS,
+            "labels": LABELS,
+            "short": SHORT_LABELS,
+            "link": options.link_base,
+            "outline": options.outline,
+        }
+    )
     _ScriptLayer("区域风险等级", f"SK.regions({_regions_json(regions, options)}, {js_opts})").add_to(m)
     _ScriptLayer(
         f"企业（{len(enterprises)} 家）", f"SK.enterprises({_points_json(enterprises, options)}, {js_opts})"
@@ -318,7 +382,9 @@ def build_map(
     synthetic = any(r.is_synthetic for r in regions) or any(e.is_demo for e in enterprises)
     synthetic = synthetic or any(i.get("is_demo") for i in layers.major_hazards + layers.major_sources)
     m.get_root().add_child(_Overlay(_overlay_html(options, synthetic, present), _cluster_css()))
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    control = folium.LayerControl(collapsed=False, position="topright")
+    control.add_to(m)
+    _Layout(control).add_to(m)
     return m
 
 

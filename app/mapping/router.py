@@ -15,6 +15,7 @@ from app.auth.deps import CurrentUser, DbSession, optional_principal, session_to
 from app.auth.models import ROLES
 from app.auth.principal import Principal
 from app.errors import BadInput, NotFound
+from app.fields import RegionCode
 from app.grading import regional
 from app.mapping import assets, service
 from app.mapping.builder import build_map, render_html
@@ -86,8 +87,8 @@ def region_map_document(
     return HTMLResponse(add_nonce(html, csp_nonce(request)), headers={"Cache-Control": "no-store"})
 
 
-@router.get("/api/regions/{code}/level")
-def region_level(session: DbSession, user: CurrentUser, code: str) -> dict[str, Any]:
+@router.get("/api/regions/{code:region_code}/level")
+def region_level(session: DbSession, user: CurrentUser, code: RegionCode) -> dict[str, Any]:
     """Current 区域安全风险等级 with its trace, and the history of changes (newest first)."""
     region = service.readable_region(session, user, code)
     history = regional.level_history(session, code)

@@ -39,6 +39,9 @@ class RegionMapData:
     layers: MapLayers
     missing_geometry: list[str] = field(default_factory=list)  # names of regions that cannot be drawn
     computed_at: str | None = None
+    # No subdivision has a boundary (e.g. a township without village boundaries): the map draws the
+    # region itself, outlined, and its enterprises carry the colours.
+    outline: bool = False
 
     @property
     def title(self) -> str:
@@ -145,6 +148,7 @@ def region_map_data(session: Session, user: Principal, code: str, level: str | N
         layers=layers,
         missing_geometry=missing,
         computed_at=fmt_local(max(times)) if times else None,
+        outline=[r.code for r in drawn] == [region.code],
     )
 
 
@@ -157,5 +161,7 @@ def map_options(data: RegionMapData, **kw: Any) -> MapOptions:
         notes.append(f"{len(data.missing_geometry)} 个下级区划无边界：{'、'.join(data.missing_geometry[:5])}")
     if not data.computed_at:
         notes.append("区域等级尚未计算（shuangkong map recompute-levels）")
+    if data.outline:
+        notes.append("下级区划暂无边界数据，图中按企业标注风险等级")
     subtitle = f"区域等级计算于 {data.computed_at}" if data.computed_at else None
-    return MapOptions(title=data.title, subtitle=subtitle, notes=notes, **kw)
+    return MapOptions(title=data.title, subtitle=subtitle, notes=notes, outline=data.outline, **kw)

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from app.auth.deps import AdminUser, CurrentUser, DbSession
 from app.config import get_settings
 from app.errors import BadInput, NotFound, TooLarge
-from app.fields import Lat, Lon
+from app.fields import Lat, Lon, RegionCode
 from app.regions import service
 from app.regions.geo_import import CRS_CHOICES, import_geojson
 from app.regions.models import Level
@@ -139,9 +139,9 @@ def _too_large(limit: int) -> TooLarge:
     return TooLarge(f"上传文件超过 {limit / 1024 / 1024:g} MB 上限", field="file")
 
 
-@router.get("/{code}")
+@router.get("/{code:region_code}")
 def get_region(
-    code: str,
+    code: RegionCode,
     session: DbSession,
     _: CurrentUser,
     geometry: Annotated[bool, Query(description="附带 GeoJSON 几何（WGS84）")] = False,

@@ -11,6 +11,7 @@ from app.audit import service as audit
 from app.auth.principal import SYSTEM
 from app.enterprises.models import Enterprise
 from app.grading import enterprise as grading
+from app.regions.models import Region
 from app.risks.models import Accident, ControlMeasure, MajorHazardUnit, RiskAssessment, RiskPoint, UnitEvent
 from app.rules_engine import evaluate_gb18218, evaluate_point
 from app.timeutil import local_today
@@ -105,22 +106,70 @@ TEMPLATES: list[tuple[str, str, list[str], list[str], dict[str, str]]] = [
         {"management": "定期消防检查", "training": "全员消防疏散演练"},
     ),
 ]
-# Values spread so that most points are blue or yellow, some orange and a few red.
-LEC_CHOICES = [
-    ({"L": 1, "E": 3, "C": 7}, 300),
-    ({"L": 3, "E": 3, "C": 7}, 250),
-    ({"L": 3, "E": 6, "C": 7}, 260),
-    ({"L": 3, "E": 6, "C": 15}, 40),
-    ({"L": 6, "E": 6, "C": 7}, 20),
-    ({"L": 6, "E": 6, "C": 15}, 4),
+# Points only the industries that have them get.
+TEMPLATE_INDUSTRIES = {
+    "危化品储罐区": {"hazardous_chemicals", "city_gas"},
+    "燃气调压站": {"city_gas", "hazardous_chemicals", "metallurgy"},
+}
+# How hazardous an industry's demo enterprises are: it picks the assessments of their risk points. With
+# the enterprise level taken from its highest point, a city's enterprises come out mostly blue and
+# yellow, orange where heavy industry and mines are, and red only for the stories in RED_STORIES:
+# low: shops, food, textiles (every point 低风险); medium: 工贸 manufacturing, building, transport;
+# high: steel, chemicals, gas, mines, fireworks.
+INDUSTRY_TIER = {
+    "commerce": "low",
+    "light_industry": "low",
+    "textile": "low",
+    "machinery": "medium",
+    "building_materials": "medium",
+    "construction": "medium",
+    "road_transport": "medium",
+    "nonferrous": "medium",
+    "metallurgy": "high",
+    "hazardous_chemicals": "high",
+    "city_gas": "high",
+    "metal_nonmetal_mine": "high",
+    "fireworks": "high",
+}
+# LEC: D = 21 / 42 / 63 blue, 126 yellow, 252 / 270 orange (rules/methods/lec-national.yaml).
+LEC_CHOICES: dict[str, list[tuple[dict[str, int], int]]] = {
+    "low": [({"L": 1, "E": 3, "C": 7}, 5), ({"L": 1, "E": 6, "C": 7}, 3), ({"L": 3, "E": 3, "C": 7}, 3)],
+    "medium": [
+        ({"L": 1, "E": 3, "C": 7}, 30),
+        ({"L": 3, "E": 3, "C": 7}, 40),
+        ({"L": 3, "E": 6, "C": 7}, 24),
+        ({"L": 6, "E": 6, "C": 7}, 2),
+    ],
+    "high": [
+        ({"L": 3, "E": 3, "C": 7}, 35),
+        ({"L": 3, "E": 6, "C": 7}, 40),
+        ({"L": 3, "E": 6, "C": 15}, 22),
+    ],
+}
+# LS (ls-national): 4 / 8 blue, 12 yellow, 16 orange.
+LS_CHOICES: dict[str, list[tuple[dict[str, int], int]]] = {
+    "low": [({"L": 2, "S": 2}, 5), ({"L": 2, "S": 4}, 4)],
+    "medium": [({"L": 2, "S": 2}, 30), ({"L": 2, "S": 4}, 40), ({"L": 3, "S": 4}, 24), ({"L": 4, "S": 4}, 2)],
+    "high": [({"L": 2, "S": 4}, 35), ({"L": 3, "S": 4}, 40), ({"L": 4, "S": 4}, 22)],
+}
+# The demo's red (重大风险) enterprises, one story per district, each on the first enterprise there of
+# the industry named (none: the story is left out). The rules make them red: a fatal accident within
+# 12 months, a risk point assessed 重大 (LEC 6 × 6 × 15 = 540).
+RED_STORIES: list[tuple[str, str, str]] = [
+    ("130302", "hazardous_chemicals", "fatal_accident"),  # 海港区: a chemical plant in the 开发区
+    ("130322", "metallurgy", "red_point"),  # 昌黎县: a steel works' blast-furnace gas
 ]
-LS_CHOICES = [
-    ({"L": 2, "S": 2}, 300),
-    ({"L": 2, "S": 4}, 250),
-    ({"L": 3, "S": 4}, 280),
-    ({"L": 4, "S": 4}, 50),
-    ({"L": 5, "S": 4}, 4),
-]
+RED_POINT = (
+    "高炉煤气区域",
+    "area",
+    ["22", "2109"],
+    ["中毒和窒息", "其它爆炸"],
+    {
+        "engineering": "煤气报警仪与风机联锁，设置煤气防护站",
+        "emergency": "配备空气呼吸器，定期开展煤气中毒救援演练",
+    },
+)
+RED_POINT_LEC = {"L": 6, "E": 6, "C": 15}
 FREQUENCY_BY_LEVEL = {"red": "daily", "orange": "weekly", "yellow": "monthly", "blue": "quarterly"}
 CONTROL_BY_LEVEL = {"red": "company", "orange": "workshop", "yellow": "team", "blue": "post"}
 
@@ -138,11 +187,16 @@ def load_demo_risks(session: Session) -> dict[str, int]:
     enterprises = list(
         session.scalars(select(Enterprise).where(Enterprise.is_demo.is_(True)).order_by(Enterprise.id))
     )
+    stories = _red_stories(session, enterprises)
     counts = {"points": 0, "units": 0, "accidents": 0}
     audits: list[dict[str, Any]] = []
     for ent in enterprises:
-        chosen = rng.sample(TEMPLATES, rng.randint(3, 7))
-        for name, kind, factors, accidents, measures in chosen:
+        tier = INDUSTRY_TIER.get(ent.industry, "medium")
+        fitting = [t for t in TEMPLATES if ent.industry in TEMPLATE_INDUSTRIES.get(t[0], {ent.industry})]
+        chosen = rng.sample(fitting, rng.randint(3, 7))
+        story = stories.get(ent.id)
+        planned = [(t, None) for t in chosen] + ([(RED_POINT, RED_POINT_LEC)] if story == "red_point" else [])
+        for (name, kind, factors, accidents, measures), fixed in planned:
             people = rng.randint(1, 15)
             point = RiskPoint(
                 enterprise_id=ent.id,
@@ -160,7 +214,9 @@ def load_demo_risks(session: Session) -> dict[str, int]:
                 is_demo=True,
             )
             method = rng.choice(["lec", "lec", "ls"])
-            inputs: dict[str, Any] = _pick(rng, LEC_CHOICES if method == "lec" else LS_CHOICES)
+            inputs: dict[str, Any] = _pick(rng, LEC_CHOICES[tier] if method == "lec" else LS_CHOICES[tier])
+            if fixed is not None:
+                method, inputs = "lec", dict(fixed)
             decision = evaluate_point(method, inputs, jurisdiction=ent.region_code)
             assert decision.level is not None
             point.level = decision.level
@@ -222,16 +278,31 @@ def load_demo_risks(session: Session) -> dict[str, int]:
             )
             counts["units"] += 1
             audits.append(_audit(ent.id, "major_hazard_unit", unit.id))
-        if rng.random() < 0.04:
+        if rng.random() < (0.02 if tier == "low" else 0.05):
+            # Injuries only: a death within 12 months makes an enterprise red, which RED_STORIES decides.
             session.add(
                 Accident(
                     enterprise_id=ent.id,
                     occurred_on=today - timedelta(days=rng.randint(20, 700)),
                     accident_type=rng.choice(chosen)[3][0],
-                    deaths=1 if rng.random() < 0.3 else 0,
+                    deaths=0,
                     serious_injuries=rng.randint(0, 2),
-                    minor_injuries=rng.randint(0, 3),
+                    minor_injuries=rng.randint(1, 3),
                     note=f"事故记录{DEMO}",
+                    is_demo=True,
+                )
+            )
+            counts["accidents"] += 1
+        if story == "fatal_accident":
+            session.add(
+                Accident(
+                    enterprise_id=ent.id,
+                    occurred_on=today - timedelta(days=75),
+                    accident_type="中毒和窒息",
+                    deaths=1,
+                    serious_injuries=1,
+                    minor_injuries=0,
+                    note=f"储罐清洗有限空间作业中毒事故，1人死亡{DEMO}",
                     is_demo=True,
                 )
             )
@@ -240,6 +311,28 @@ def load_demo_risks(session: Session) -> dict[str, int]:
     audit.record_many(session, audits)
     counts.update(grading.recompute_all(session))
     return counts
+
+
+def _red_stories(session: Session, enterprises: list[Enterprise]) -> dict[int, str]:
+    """{enterprise id: story} for RED_STORIES: the first enterprise of the industry in the district."""
+    district: dict[str, str | None] = {
+        c: p for c, p in session.execute(select(Region.code, Region.parent_code))
+    }
+    out: dict[int, str] = {}
+    for code, industry, story in RED_STORIES:
+        ent = next(
+            (
+                e
+                for e in enterprises
+                if district.get(e.region_code or "") == code
+                and e.industry == industry
+                and e.status == "operating"
+            ),
+            None,
+        )
+        if ent is not None:
+            out[ent.id] = story
+    return out
 
 
 def _audit(enterprise_id: int, entity: str, entity_id: int) -> dict[str, Any]:

@@ -17,9 +17,13 @@ from app.risks.models import (
     RiskPoint,
 )
 from app.risks.service import METHOD_LABELS, current_assessment, point_unit, unit_label
+from app.rules_engine import explain
 
+# The web templates too, for the shared phone layout of tables (_table_cards.css).
 _env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    loader=FileSystemLoader(
+        [Path(__file__).parent / "templates", Path(__file__).parent.parent / "web" / "templates"]
+    ),
     autoescape=select_autoescape(["html"]),
     auto_reload=False,
 )
@@ -77,14 +81,33 @@ def board_page(session: Session, enterprise: Enterprise, level: str | None) -> s
     )
 
 
-def point_page(session: Session, point: RiskPoint, history: list[RiskAssessment]) -> str:
+def point_page(
+    session: Session, point: RiskPoint, history: list[RiskAssessment], show_basis: bool = False
+) -> str:
+    """The point's assessments; the current one explained in sentences. show_basis (regulators): also
+    the rule set id@version and the technical trace."""
     enterprise = session.get(Enterprise, point.enterprise_id)
     unit = point_unit(session, point)
+    latest = history[0] if history else None
+    current = (
+        {
+            "rule_set_name": explain.rule_set_name(latest.rule_set),
+            "reasons": explain.sentences(latest.trace),
+            "basis": {"rule_set": latest.rule_set, "steps": explain.basis(latest.trace)}
+            if show_basis
+            else None,
+        }
+        if latest is not None
+        else None
+    )
     return _env.get_template("point.html").render(
         point=point,
         enterprise=enterprise,
         unit=unit_label(unit) if unit else None,
         history=history,
+        current=current,
+        show_basis=show_basis,
+        method_labels=METHOD_LABELS,
         labels=LEVEL_LABELS,
         level_label=LEVEL_LABELS[point.level] if point.level else "未评价",
         colour=LEVEL_COLOURS[point.level] if point.level else NO_LEVEL_COLOUR,

@@ -4,9 +4,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, PatternFill
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,7 +19,7 @@ from app.risks.models import (
     RiskAssessment,
     RiskPoint,
 )
-from app.spreadsheets import export_row
+from app.spreadsheets import ExportColumn, export_workbook
 
 FACTOR_KEYS = ("L", "E", "C", "S", "M")
 LEVEL_ORDER = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
@@ -127,27 +125,23 @@ def point_rows(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
 
 
 def export_xlsx(session: Session, enterprise_id: int, enterprise_name: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "风险清单"
-    ws.append([c.header for c in COLUMNS])
-    for i, c in enumerate(COLUMNS, start=1):
-        ws.cell(row=1, column=i).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(i)].width = c.width
-    level_col = [c.field for c in COLUMNS].index("level") + 1
-    for row in point_rows(session, enterprise_id):
-        ws.append(export_row(row[c.field] for c in COLUMNS))
-        if row["level_key"]:
-            colour = LEVEL_COLOURS[row["level_key"]].lstrip("#").upper()
-            ws.cell(row=ws.max_row, column=level_col).fill = PatternFill("solid", fgColor=colour)
-    for r in ws.iter_rows(min_row=2):
-        for cell in r:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "B2"
-    wb.properties.title = f"{enterprise_name} 风险清单"
     out = io.BytesIO()
-    wb.save(out)
+    # An ordinary (not write-only) workbook: small, and the cells are styled after they are written.
+    with export_workbook(out, write_only=False) as book:
+        book.workbook.properties.title = f"{enterprise_name} 风险清单"
+        sheet = book.sheet(
+            "风险清单", [ExportColumn(c.header, c.width) for c in COLUMNS], freeze_columns=1
+        )  # the header row and the 风险点 column stay in view
+        ws = sheet.ws
+        level_col = [c.field for c in COLUMNS].index("level") + 1
+        for row in point_rows(session, enterprise_id):
+            sheet.append([row[c.field] for c in COLUMNS])
+            if row["level_key"]:
+                colour = LEVEL_COLOURS[row["level_key"]].lstrip("#").upper()
+                ws.cell(row=ws.max_row, column=level_col).fill = PatternFill("solid", fgColor=colour)
+        for r in ws.iter_rows(min_row=2):
+            for cell in r:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     return out.getvalue()
 
 

@@ -45,6 +45,8 @@ from app.risks.schemas import (
     UnitOut,
     UnitUpdate,
 )
+from app.rules_engine import explain
+from app.spreadsheets import download_headers
 from app.uploads import read_limited
 
 router = APIRouter(tags=["risks"])
@@ -217,7 +219,7 @@ def export_register(enterprise_id: Id, session: DbSession, user: CurrentUser) ->
     return Response(
         data,
         media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename=risk-register-{ent.credit_code}.xlsx"},
+        headers=download_headers(f"风险清单-{ent.name}", f"risk-register-{ent.credit_code}"),
     )
 
 
@@ -255,6 +257,7 @@ def _level_out(row: Any) -> dict[str, Any]:
         "rule_set": row.rule_set,
         "inputs": row.inputs,
         "explanation": [f"{t['step']}：{t['detail']}" for t in row.trace],
+        "reasons": explain.sentences(row.trace),  # the same steps as sentences for users
         "trace": row.trace,
         "computed_at": row.computed_at.isoformat(),
         "is_current": row.is_current,
@@ -310,7 +313,9 @@ def point_page(point_id: Id, session: DbSession, user: MaybeUser) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
     point = service.get_point(session, user, point_id)
-    return HTMLResponse(pages.point_page(session, point, service.assessments(session, user, point_id)))
+    history = service.assessments(session, user, point_id)
+    show_basis = user.role in ("inspector", "admin")
+    return HTMLResponse(pages.point_page(session, point, history, show_basis=show_basis))
 
 
 @router.get("/risks/enterprises/{enterprise_id}/board", response_class=HTMLResponse, include_in_schema=False)

@@ -18,19 +18,38 @@ class TraceStep:
     file: str
     entry: str
     citation: str
+    # The step as a plain sentence for users, with the rule set's name and clause, e.g.
+    # "存在1项未销号的重大事故隐患，…（企业整体风险等级规则 第2条）". None where `detail` reads well
+    # enough (explain.sentence then adds the citation); `detail` stays the technical account.
+    text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "step": self.step,
             "detail": self.detail,
             "source": {"file": self.file, "entry": self.entry, "citation": self.citation},
         }
+        if self.text is not None:  # only where set, so traces stored before it compare unchanged
+            out["text"] = self.text
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TraceStep:
+        src = data["source"]
+        return cls(data["step"], data["detail"], src["file"], src["entry"], src["citation"], data.get("text"))
 
 
-def cite(loaded: LoadedRuleSet, entry: str, citation: Citation | str, step: str, detail: str) -> TraceStep:
+def cite(
+    loaded: LoadedRuleSet,
+    entry: str,
+    citation: Citation | str,
+    step: str,
+    detail: str,
+    text: str | None = None,
+) -> TraceStep:
     """A trace step whose source is an entry of a rule file (citation may be pre-rendered for speed)."""
-    text = citation if isinstance(citation, str) else citation.render()
-    return TraceStep(step, detail, loaded.file, entry, text)
+    rendered = citation if isinstance(citation, str) else citation.render()
+    return TraceStep(step, detail, loaded.file, entry, rendered, text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,3 +138,45 @@ def _not_applicable(registry: Registry, code: str, owner: str, who: str, entry: 
 
 def _titles(registry: Registry, entry: IndustryStandards) -> str:
     return "、".join(f"《{registry.get(c).model.title}》" for c in entry.catalogues) or "无"
+
+
+def find_item(
+    code: str,
+    rule_set: str | None = None,
+    *,
+    on: date | None = None,
+    registry: Registry | None = None,
+) -> tuple[CatalogueRuleSet, HazardItem] | None:
+    """A 判定标准 item by code: from the version `rule_set` ("gm@2023") when given and known, else from
+    the version of its catalogue in force on `on` (a hazard's found date), else the latest holding it.
+    None for a code no loaded version has. For showing a stored hazard's basis, so it never raises."""
+    registry = registry or get_registry()
+    index: dict[tuple[str, str], tuple[CatalogueRuleSet, HazardItem]] = registry.compiled(
+        ("hazard_items",),
+        lambda: {
+            (s.ref, item.code): (s.model, item)
+            for s in registry.of_kind("major_hidden_hazard")
+            for item in s.model.items
+        },
+    )
+    code = code.upper()
+    if rule_set and (rule_set, code) in index:
+        return index[(rule_set, code)]
+    owner = registry.compiled(("hazard_owners",), lambda: _owners(registry)).get(code)
+    if owner is None:
+        return None
+    if on is not None:
+        try:
+            ref = registry.select("major_hidden_hazard", on=on, ids=[owner]).ref
+        except RuleInputError:
+            ref = None
+        if ref is not None and (ref, code) in index:
+            return index[(ref, code)]
+    holders = [s.ref for s in registry.versions(owner) if (s.ref, code) in index]
+    return index[(holders[-1], code)] if holders else None
+
+
+def describe_item(catalogue: CatalogueRuleSet, item: HazardItem) -> str:
+    """“DY-3-1 无许可、超范围或超期经营（《道路运输企业和城市客运企业安全生产重大事故隐患判定标准（试行）》
+    第三条第（一）项）”: code, item text, the standard's title and the clause."""
+    return f"{item.code} {item.text}（《{catalogue.title}》{item.clause}）"

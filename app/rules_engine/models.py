@@ -9,6 +9,7 @@ Messages raised here are user-facing, hence Chinese.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -676,6 +677,32 @@ class Condition(StrictModel):
         return f"{self.fact} {self.op} {fmt(exact(self.value))}"
 
 
+def sentence_template(text: str, allowed: tuple[str, ...]) -> str:
+    """A `text` sentence of a rule entry: plain Chinese with {placeholders} filled in at evaluation.
+    Only the listed names, without format specs, so a typo fails `rules check` rather than a page."""
+    try:
+        fields = [
+            (name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None
+        ]
+    except ValueError as exc:
+        raise ValueError(f"句子模板 {text!r} 的花括号不成对（{exc}）") from None
+    for name, spec, conv in fields:
+        if name not in allowed or spec or conv:
+            usable = "、".join(f"{{{a}}}" for a in allowed) or "无"
+            raise ValueError(f"句子模板中的 {{{name}}} 不是可用的占位符，可用：{usable}")
+    return text
+
+
+BASE_PLACEHOLDERS = ("n", "level")  # number of risk points, the base level (“黄色（一般风险）”)
+ENTERPRISE_PLACEHOLDERS = ("n", "n_zh", "months")  # the fact's value (also in Chinese numerals), window
+REGION_PLACEHOLDERS = ("total", *REGION_FACTS)  # counts per level, and shares as “30%”
+
+
+def zh_number(n: int) -> str:
+    """一 … 十 for 1–10 (“一级重大危险源”); other numbers as digits."""
+    return "零一二三四五六七八九十"[n] if 0 <= n <= 10 else str(n)
+
+
 class EnterpriseRule(Entry):
     id: str
     when: Condition
@@ -683,6 +710,13 @@ class EnterpriseRule(Entry):
     level: Level | None = None
     steps: int | None = Field(default=None, ge=1)
     reason: str
+    # The reason as users read it, with the counted value: "存在{n}项未销号的重大事故隐患，…".
+    text: str = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _text_placeholders(cls, v: str) -> str:
+        return sentence_template(v, ENTERPRISE_PLACEHOLDERS)
 
     @model_validator(mode="after")
     def _effect_args(self) -> EnterpriseRule:
@@ -698,12 +732,28 @@ class EnterpriseRule(Entry):
 class BaseRule(Entry):
     description: str
     level_if_none: Level
+    text: str = Field(min_length=1)  # placeholders {n} (risk points), {level}
+    text_if_none: str = Field(min_length=1)  # placeholder {level}
+
+    @field_validator("text", "text_if_none")
+    @classmethod
+    def _text_placeholders(cls, v: str) -> str:
+        return sentence_template(v, BASE_PLACEHOLDERS)
 
 
 class EnterpriseLevelPolicy(RuleSetHeader):
     kind: Literal["enterprise_level"]
+    # How users' sentences name the rule set, e.g. "企业整体风险等级规则"; the title when absent.
+    short_name: str | None = None
     base: BaseRule
     rules: list[EnterpriseRule]
+
+    def clause(self, entry: str) -> str | None:
+        """The clause number of a trace entry: 第1条 is the base level, the rules follow in file order."""
+        if entry == "base":
+            return "第1条"
+        ids = [f"rules.{r.id}" for r in self.rules]
+        return f"第{ids.index(entry) + 2}条" if entry in ids else None
 
 
 class RegionalRule(Entry):
@@ -711,6 +761,14 @@ class RegionalRule(Entry):
     level: Level
     any: list[Condition] = Field(min_length=1)
     reason: str
+    # The reason as users read it, e.g. "辖区内有{red}家红色（重大风险）企业"; placeholders are the
+    # counts {red} {orange} {yellow} {blue} {total} and the shares {red_share} … (“30%”).
+    text: str = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _text_placeholders(cls, v: str) -> str:
+        return sentence_template(v, REGION_PLACEHOLDERS)
 
     @field_validator("any")
     @classmethod
@@ -724,13 +782,25 @@ class RegionalRule(Entry):
 class RegionalDefault(Entry):
     level: Level
     reason: str
+    text: str = Field(min_length=1)  # the same placeholders as RegionalRule.text
+
+    @field_validator("text")
+    @classmethod
+    def _text_placeholders(cls, v: str) -> str:
+        return sentence_template(v, REGION_PLACEHOLDERS)
 
 
 class RegionalLevelPolicy(RuleSetHeader):
     kind: Literal["regional_level"]
+    short_name: str | None = None  # how users' sentences name the rule set; the title when absent
     formula: str
     rules: list[RegionalRule]  # first match wins
     otherwise: RegionalDefault
+
+    def clause(self, entry: str) -> str | None:
+        """The clause number of a trace entry: the rules in file order, then otherwise."""
+        ids = [f"rules.{r.id}" for r in self.rules] + ["otherwise"]
+        return f"第{ids.index(entry) + 1}条" if entry in ids else None
 
 
 class InspectionLevel(Entry):

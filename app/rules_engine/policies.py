@@ -15,6 +15,7 @@ from app.rules_engine.engine import colour
 from app.rules_engine.errors import RuleInputError
 from app.rules_engine.loader import LoadedRuleSet, Registry, get_registry
 from app.rules_engine.models import (
+    LEVEL_COLOURS,
     LEVELS,
     POLICY_KINDS,
     Condition,
@@ -24,6 +25,7 @@ from app.rules_engine.models import (
     RuleSetHeader,
     TimeLimit,
     fmt,
+    zh_number,
 )
 from app.timeutil import local_today
 
@@ -131,6 +133,17 @@ def _enterprise_facts(raw: Any) -> dict[str, Any]:
     }
 
 
+def policy_name(model: Any) -> str:
+    """How a user's sentence names a rule set: its short_name, else its title."""
+    return str(getattr(model, "short_name", None) or model.title)
+
+
+def cited(model: Any, entry: str) -> str:
+    """“企业整体风险等级规则 第2条”: the rule set's name and the clause of one of its entries."""
+    clause = model.clause(entry) if hasattr(model, "clause") else None
+    return f"{policy_name(model)} {clause}" if clause else policy_name(model)
+
+
 def _fact(facts: dict[str, Any], cond: Condition) -> tuple[int | None, str]:
     """The number a condition tests, and how it was counted (for the trace)."""
     if cond.fact == "fatal_accidents":
@@ -159,8 +172,21 @@ def evaluate_enterprise(
         if f["levels"]
         else f"没有风险点，取{colour(level)}"
     )
+    base = model.base
+    said = (
+        base.text.format(n=len(f["levels"]), level=colour(level))
+        if f["levels"]
+        else base.text_if_none.format(level=colour(level))
+    )
     steps: list[TraceStep] = [
-        cite(loaded, "base", model.base.citation, "基础等级", f"{model.base.description}：{basis}")
+        cite(
+            loaded,
+            "base",
+            base.citation,
+            "基础等级",
+            f"{base.description}：{basis}",
+            f"{said}（{cited(model, 'base')}）",
+        )
     ]
     for rule in model.rules:
         value, counted = _fact(f, rule.when)
@@ -176,13 +202,17 @@ def evaluate_enterprise(
             assert rule.level is not None
             level = rule.level
         change = f"{colour(before)} → {colour(level)}" if level != before else f"仍为{colour(level)}"
+        said = rule.text.format(n=value, n_zh=zh_number(value), months=rule.when.window_months or 12)
+        moved = f"，由{LEVEL_COLOURS[before]}调为{LEVEL_COLOURS[level]}" if level != before else ""
+        entry = f"rules.{rule.id}"
         steps.append(
             cite(
                 loaded,
-                f"rules.{rule.id}",
+                entry,
                 rule.citation,
                 rule.id,
                 f"{rule.reason}（{counted}，条件 {rule.when.describe()}）：{change}",
+                f"{said}{moved}（{cited(model, entry)}）",
             )
         )
     return Decision("enterprise_level", loaded.ref, level=level, is_major=level == "red", trace=tuple(steps))
@@ -202,27 +232,48 @@ def evaluate_region(
     model: RegionalLevelPolicy = loaded.model
     total = sum(counts.values())
     tally = "、".join(f"{colour(lvl)[:2]} {counts[lvl]}" for lvl in reversed(LEVELS))
+    plain = "、".join(f"{LEVEL_COLOURS[lvl]}{counts[lvl]}家" for lvl in reversed(LEVELS))
     steps = [
-        cite(loaded, "formula", model.citation, "统计", f"企业共 {total} 家：{tally}；规则：{model.formula}")
+        cite(
+            loaded,
+            "formula",
+            model.citation,
+            "统计",
+            f"企业共 {total} 家：{tally}；规则：{model.formula}",
+            f"辖区内已评级企业共{total}家：{plain}（{policy_name(model)}）",
+        )
     ]
     if total == 0:
-        steps.append(cite(loaded, "formula", model.citation, "判定", "辖区内没有企业，不定等级"))
+        steps.append(
+            cite(
+                loaded,
+                "formula",
+                model.citation,
+                "判定",
+                "辖区内没有企业，不定等级",
+                f"辖区内没有已评级企业，不定区域等级（{policy_name(model)}）",
+            )
+        )
         return Decision("regional_level", loaded.ref, trace=tuple(steps))
     values: dict[str, Fraction] = {lvl: Fraction(n) for lvl, n in counts.items()}
     values.update({f"{lvl}_share": Fraction(n, total) for lvl, n in counts.items()})
+    fill: dict[str, Any] = {"total": total, **{str(lvl): n for lvl, n in counts.items()}}
+    fill.update({f"{lvl}_share": f"{fmt(Fraction(n, total) * 100)}%" for lvl, n in counts.items()})
     for rule in model.rules:
         hit = next((c for c in rule.any if c.holds(values[c.fact])), None)
         if hit is not None:
             shown = (
                 f"{fmt(values[hit.fact] * 100)}%" if hit.fact.endswith("_share") else fmt(values[hit.fact])
             )
+            entry = f"rules.{rule.id}"
             steps.append(
                 cite(
                     loaded,
-                    f"rules.{rule.id}",
+                    entry,
                     rule.citation,
                     "判定",
                     f"{rule.reason}（{hit.fact} = {shown}，条件 {hit.describe()}）→ {colour(rule.level)}",
+                    f"{rule.text.format(**fill)}，区域等级为{colour(rule.level)}（{cited(model, entry)}）",
                 )
             )
             return Decision(
@@ -233,7 +284,16 @@ def evaluate_region(
                 trace=tuple(steps),
             )
     other = model.otherwise
-    steps.append(cite(loaded, "otherwise", other.citation, "判定", f"{other.reason} → {colour(other.level)}"))
+    steps.append(
+        cite(
+            loaded,
+            "otherwise",
+            other.citation,
+            "判定",
+            f"{other.reason} → {colour(other.level)}",
+            f"{other.text.format(**fill)}，区域等级为{colour(other.level)}（{cited(model, 'otherwise')}）",
+        )
+    )
     return Decision(
         "regional_level", loaded.ref, level=other.level, is_major=other.level == "red", trace=tuple(steps)
     )

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.auth.deps import AdminUser, DbSession
+from app.fields import Id
 from app.scheduler import random_draw, registry, runner
 from app.scheduler.models import JobRun
 from app.scheduler.schemas import JobOut, JobRunOut, JobRunPage, PublicPlan
@@ -32,7 +33,7 @@ def job_history(
     session: DbSession,
     _: AdminUser,
     job: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: int | None = None,
+    cursor: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> JobRunPage:
     runs = runner.history(session, job=job, before_id=cursor, limit=limit)

@@ -93,7 +93,9 @@ def act(case_id: Id, action: str, body: ActionIn, session: DbSession, user: Curr
 
 def _case_page(request: Request, session: Session, user: Principal, case_id: Id, name: str) -> HTMLResponse:
     case = service.detail(session, user, case_id)
-    return templates.TemplateResponse(request, name, {"user": user, "case": case, "today": local_today()})
+    addressees = service.notice_addressees(case["enterprise_name"], case["responsible_unit"])
+    context = {"user": user, "case": case, "addressees": addressees, "today": local_today()}
+    return templates.TemplateResponse(request, name, context)
 
 
 @router.get("/supervision/cases/{case_id}/notice", response_class=HTMLResponse, include_in_schema=False)

@@ -721,6 +721,17 @@ def to_out(case: SupervisionCase, ents: dict[int, str], regs: dict[str, str], to
     }
 
 
+def notice_addressees(enterprise_name: str | None, responsible_unit: str | None) -> list[str]:
+    """The 督办通知书's addressees: the enterprise, then the 整改责任单位 (often the enterprise itself;
+    several units are separated by 、), each once, in order."""
+    out: list[str] = []
+    for part in [enterprise_name or "", *(responsible_unit or "").split("、")]:
+        part = " ".join(part.split())
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
 def _outs(session: Session, cases: list[SupervisionCase]) -> list[dict[str, Any]]:
     ents, regs = _names(session, cases)
     today = local_today()

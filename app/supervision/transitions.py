@@ -137,6 +137,17 @@ TABLE: dict[tuple[str, str], Transition[Ctx]] = {
     **{(s, "record_enforcement"): (s, REGULATOR, _overdue) for s in RUNNING},
 }
 ACTIONS = tuple(dict.fromkeys(action for _, action in TABLE))
+# The actions that move a case on, by the step they make (pass and fail are both "核查"): pages say what
+# a case waits for and from whom by evaluating the table for these (app.supervision.next_steps).
+NEXT_STEPS = {
+    "acknowledge": "签收督办通知书",
+    "apply_closure": "整改并申请销号",
+    "approve_extension": "审批延期申请",
+    "refuse_extension": "审批延期申请",
+    "assign_verifier": "指派核查人员",
+    "pass_verification": "核查",
+    "fail_verification": "核查",
+}
 
 
 def label(action: str) -> str:

@@ -12,7 +12,7 @@ from app.auth.principal import Principal
 from app.errors import NotFound
 from app.hazards import service as hazards
 from app.regions import service as regions
-from app.supervision import service
+from app.supervision import next_steps, service
 from app.supervision import transitions as t
 from app.supervision.models import ENFORCEMENT_KINDS, LEVELS, STATES
 from app.supervision.schemas import ActionIn, CaseIn
@@ -23,23 +23,39 @@ from app.web.common import (
     PageUser,
     attempt,
     check_csrf,
+    done_notice,
     fields,
+    forget_done,
     page,
     qs,
-    redirect,
+    redirect_done,
     save_photo,
     text,
 )
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
+# Actions that number, publish, decide or close (none can be undone): the form states the consequence
+# next to its button and site.js asks before it is sent (data-confirm).
+LIST_CONFIRM = "发出后将编号并公开，不能撤回。确认发出督办通知书？"
 CONFIRM = {
-    "pass_verification": "确认核查通过并摘牌销号？此操作不能撤回。",
-    "revoke": "确认撤销督办？此操作不能撤回。",
-    "escalate": "确认提级督办？将以本部门名义重新编号发文。",
-    "apply_closure": "确认已完成整改并申请销号？",
-    "record_enforcement": "确认记录逾期处置？",
+    "pass_verification": "核查通过后即摘牌销号、隐患销号，并在督办公告中公开，不能撤回。确认核查通过？",
+    "fail_verification": "核查不通过将退回企业继续整改并通知企业，不能撤回。确认核查不通过？",
+    "revoke": "撤销后督办事项即终止，不能撤回。确认撤销督办？",
+    "escalate": "提级后将以本部门名义重新编号发文并通知企业，不能撤回。确认提级督办？",
+    "apply_closure": "申请后由督办部门组织核查，申请不能撤回。确认已完成整改并申请销号？",
+    "approve_extension": "批准后整改期限即延长并通知企业，不能撤回。确认批准延期？",
+    "refuse_extension": "不予延期的决定将通知企业，不能撤回。确认不予延期？",
+    "record_enforcement": "处置情况记入执法全过程记录，不能撤回或修改。确认记录逾期处置？",
 }
+
+
+def done_message(key: str) -> str | None:
+    if key == "list":
+        return "督办通知书已发出：已编号，并在督办公告中公开。"
+    return f"已完成“{t.label(key)}”。" if key in t.ACTION_LABELS else None
+
+
 # Which inputs each action's form shows.
 ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "acknowledge": ("note",),
@@ -124,6 +140,7 @@ def _new_form(
         user,
         h=hazard,
         levels=[(k, v) for k, v in LEVELS.items() if k == own_level] or list(LEVELS.items()),
+        confirm=LIST_CONFIRM,
         values={"level": own_level, **values},
         errors=errors,
     )
@@ -149,7 +166,7 @@ def create_case(request: Request, session: DbSession, user: PageUser, form: Form
     case, errors = attempt(session, write)
     if errors or case is None:
         return _new_form(request, session, user, int(raw), values, errors)
-    return redirect(f"/supervision/cases/{case.id}")
+    return redirect_done(f"/supervision/cases/{case.id}", "list")
 
 
 # ---------------------------------------------------------------- a case and its actions
@@ -158,7 +175,19 @@ def create_case(request: Request, session: DbSession, user: PageUser, form: Form
 @router.get("/supervision/cases/{case_id:int}")
 def case_detail(request: Request, session: DbSession, user: PageUser, case_id: int) -> Response:
     case = service.detail(session, user, case_id)
-    return page(request, session, "case.html", user, case=case, CONFIRM=CONFIRM)
+    model = service.get_readable(session, user, case_id)
+    response = page(
+        request,
+        session,
+        "case.html",
+        user,
+        case=case,
+        next=next_steps.describe(session, user, model, case["issuer_region_name"]),
+        done=done_notice(request, done_message),
+        label=t.label,
+        CONFIRM=CONFIRM,
+    )
+    return forget_done(request, response)
 
 
 def _action_form(
@@ -182,6 +211,7 @@ def _action_form(
         action=action,
         label=t.label(action),
         allowed=action in case["allowed_actions"],
+        refusal=None if action in case["allowed_actions"] else _refusal(session, user, case_id, action),
         inputs=ACTION_INPUTS[action],
         note_label=NOTE_LABELS.get(action, "说明"),
         confirm=CONFIRM.get(action),
@@ -191,6 +221,13 @@ def _action_form(
         values={"verifier_id": user.id, **values},
         errors=errors,
     )
+
+
+def _refusal(session: Session, user: Principal, case_id: int, action: str) -> str:
+    """Why the viewer may not take this action now, in the table's words."""
+    if user.role == "township":
+        return "乡镇(街道)用户为只读权限"
+    return t.refusal(t.Ctx(session, service.get_readable(session, user, case_id), user), action) or ""
 
 
 @router.get("/supervision/cases/{case_id:int}/act/{action}")
@@ -219,4 +256,4 @@ def take_action(
     _, errors = attempt(session, write, rename={"attachments": "photo"})
     if errors:
         return _action_form(request, session, user, case_id, action, values, errors)
-    return redirect(f"/supervision/cases/{case_id}")
+    return redirect_done(f"/supervision/cases/{case_id}", action)

@@ -29,6 +29,7 @@ from app.auth import service as auth
 from app.auth.deps import optional_principal, session_token
 from app.auth.models import ROLES
 from app.auth.principal import Principal
+from app.config import get_settings
 from app.enterprises.models import SCALES, STATUSES
 from app.errors import AppError, BadInput, Conflict, Forbidden
 from app.grading.models import LEVEL_COLOURS, LEVEL_LABELS
@@ -96,6 +97,45 @@ def page(
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+# After a successful action the page it leads to says once what was done: the redirect sets a short-lived
+# cookie for that page's path only, holding a key the page looks up (never text to show).
+DONE_COOKIE = "sk_done"
+
+
+def redirect_done(url: str, done: str) -> RedirectResponse:
+    """Redirect after a successful write; the page at `url` shows a notice for `done` (see done_notice)."""
+    response = redirect(url)
+    response.set_cookie(
+        DONE_COOKIE,
+        done,
+        max_age=300,
+        path=url,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+def done_notice(request: Request, messages: Callable[[str], str | None]) -> str | None:
+    """The notice of the action just done on this page (None when there is none or the key is unknown)."""
+    key = request.cookies.get(DONE_COOKIE)
+    return messages(key) if key else None
+
+
+def forget_done(request: Request, response: Response) -> Response:
+    """Drop the cookie once the page has shown its notice, so a reload does not show it again."""
+    if DONE_COOKIE in request.cookies:
+        response.delete_cookie(
+            DONE_COOKIE,
+            path=request.url.path,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+        )
+    return response
 
 
 def check_csrf(request: Request, form: FormData) -> None:
@@ -215,7 +255,15 @@ def qs(**params: Any) -> str:
 
 # ---------------------------------------------------------------- error pages
 
-TITLES = {401: "请先登录", 403: "无权访问", 404: "未找到", 409: "操作冲突", 413: "文件过大", 422: "输入有误"}
+TITLES = {
+    401: "请先登录",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "操作冲突",
+    413: "文件过大",
+    422: "输入有误",
+}
 
 
 class PageRoute(APIRoute):
@@ -230,16 +278,17 @@ class PageRoute(APIRoute):
             except LoginRequired:
                 return redirect("/login")
             except AppError as exc:
-                return _error_page(request, exc.status_code, exc.detail)
+                return error_page(request, exc.status_code, exc.detail)
             except RequestValidationError:
-                return _error_page(request, 422, "请求参数有误，请检查后重试")
+                return error_page(request, 422, "请求参数有误，请检查后重试")
             except StaleDataError:
-                return _error_page(request, 409, "记录已被他人修改，请刷新后重试")
+                return error_page(request, 409, "记录已被他人修改，请刷新后重试")
 
         return run
 
 
-def _error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    """The Chinese error page (templates/error.html, with a link home) with the given status."""
     user = getattr(request.state, "user", None)
     title = TITLES.get(status, "出错了")
     return page(request, None, "error.html", user, title=title, detail=detail, status_code=status)

@@ -13,6 +13,7 @@ from app.grading import enterprise as grading
 from app.grading.models import LEVEL_LABELS
 from app.hazards import investigation, ledger
 from app.hazards.models import CATEGORIES, OUTCOMES, STATES
+from app.rules_engine import explain
 from app.supervision import service as supervision
 from app.timeutil import local_today
 from app.web.common import (
@@ -37,8 +38,17 @@ def hazard_count(session: Session, user: Principal, **filters: Any) -> int:
     return session.scalar(select(func.count()).select_from(stmt)) or 0
 
 
-def level_of(session: Session, enterprise_id: int) -> dict[str, Any] | None:
-    """The current 企业整体安全风险等级 with its explanation (the engine's trace steps)."""
+REGULATOR_ROLES = ("inspector", "admin")
+
+
+def shows_basis(user: Principal | None) -> bool:
+    """Rule set ids, versions and the technical trace (依据) are for regulators; others read sentences."""
+    return user is not None and user.role in REGULATOR_ROLES
+
+
+def level_of(session: Session, enterprise_id: int, user: Principal | None = None) -> dict[str, Any] | None:
+    """The current 企业整体安全风险等级 with its reasons as sentences; for regulators also the 依据
+    (rule set id@version and each step's technical detail)."""
     rows = grading.history(session, enterprise_id, limit=1)
     if not rows:
         return None
@@ -46,8 +56,9 @@ def level_of(session: Session, enterprise_id: int) -> dict[str, Any] | None:
     return {
         "level": row.level,
         "label": LEVEL_LABELS[row.level],
-        "rule_set": row.rule_set,
-        "steps": [f"{t.get('step', '')}：{t.get('detail', '')}" for t in row.trace],
+        "rule_set_name": explain.rule_set_name(row.rule_set),
+        "reasons": explain.sentences(row.trace),
+        "basis": {"rule_set": row.rule_set, "steps": explain.basis(row.trace)} if shows_basis(user) else None,
         "computed_at": row.computed_at,
     }
 
@@ -67,7 +78,7 @@ def home_context(session: Session, user: Principal) -> dict[str, Any]:
         "major_open": sum(hazard_count(session, user, state=s, grade="major") for s in OPEN_STATES),
         "tasks": tasks,
         "cases": cases,
-        "level": level_of(session, user.enterprise_id),
+        "level": level_of(session, user.enterprise_id, user),
     }
 
 

@@ -13,7 +13,7 @@ from app.auth.deps import DbSession
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.errors import NotFound
-from app.hazards import ledger, service
+from app.hazards import exporter, ledger, next_steps, service, transitions
 from app.hazards import schemas as s
 from app.hazards.models import CATEGORIES, GRADES, INSPECTOR_SOURCES, REPORT_RECIPIENTS, SOURCES, STATES
 from app.hazards.transitions import ACTION_LABELS, OPEN
@@ -25,24 +25,44 @@ from app.web.common import (
     PageUser,
     attempt,
     check_csrf,
+    done_notice,
     fields,
+    forget_done,
     page,
     parse_date,
     qs,
-    redirect,
+    redirect_done,
     save_photo,
     text,
 )
+from app.web.enterprise_pages import shows_basis
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
 TRANSITION = TypeAdapter(s.TransitionIn)
-# Actions that cannot be undone by the one who takes them: the page asks first.
+# Actions that close, reopen, regrade, decide or report (and cannot be undone by the one who takes
+# them): the form states the consequence next to its button and site.js asks before it is sent.
 CONFIRM = {
-    "accept": "确认验收通过并销号？",
-    "withdraw": "确认撤销该隐患？撤销后不能恢复。",
-    "regulator_close": "确认核查销号？",
+    "accept": "验收通过后隐患即销号，不能撤回（只有监管部门可以重新打开）。确认验收通过？",
+    "withdraw": "撤销后该隐患不再整改，不能恢复。确认撤销？",
+    "regulator_close": "核查销号后隐患即关闭，不能撤回（只有监管部门可以重新打开）。确认核查销号？",
+    "reopen": "重新打开后隐患回到“整改中”，企业须重新整改并申请验收；重新打开记入流转记录，不能撤回。"
+    "确认重新打开？",
+    "change_grade": "变更等级将改变该隐患的管理要求（重大事故隐患须双报告，可挂牌督办），"
+    "并重新计算企业整体风险等级；变更记入流转记录，不能撤回。确认变更隐患等级？",
+    "review_major": "审核意见记入流转记录，不能撤回；降为一般隐患将重新计算企业整体风险等级。确认提交？",
+    "file_report": "报告提交后即送达报告对象（监管部门会收到通知），不能撤回或修改。确认提交？",
+    "decide_extension": "审批意见提交后不能撤回，同意时整改期限即改为申请的日期。确认提交？",
 }
+DONE = {"created": "隐患已上报。"}
+
+
+def done_message(key: str) -> str | None:
+    if key in DONE:
+        return DONE[key]
+    return f"已完成“{ACTION_LABELS[key]}”。" if key in ACTION_LABELS else None
+
+
 # Text fields each action's form shows (besides the version), and whether it takes a photo.
 ACTION_FIELDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "start_rectification": ((), False),
@@ -216,7 +236,7 @@ def create_hazard(request: Request, session: DbSession, user: PageUser, form: Fo
     hazard, errors = attempt(session, write, rename=PHOTO_FIELDS)
     if errors or hazard is None:
         return _report_form(request, session, user, target, values, errors)
-    return redirect(f"/hazards/{hazard.id}")
+    return redirect_done(f"/hazards/{hazard.id}", "created")
 
 
 # ---------------------------------------------------------------- detail and actions
@@ -228,18 +248,23 @@ def hazard_detail(request: Request, session: DbSession, user: PageUser, hazard_i
     case = supervision.open_case_for(session, "hazard", hazard_id)
     # The service decides (list_case checks level, scope, state again); the page only hides the button.
     can_list = user.role == "inspector" and detail.grade == "major" and case is None and detail.state in OPEN
-    return page(
+    response = page(
         request,
         session,
         "hazard.html",
         user,
         h=detail,
+        next=next_steps.describe(session, user, service.get_readable(session, user, hazard_id)),
+        done=done_notice(request, done_message),
+        major_basis=exporter.major_basis(detail) if detail.grade == "major" else None,
+        show_basis=shows_basis(user),
         case=case,
         can_list=can_list,
         ACTION_LABELS=ACTION_LABELS,
         CONFIRM=CONFIRM,
         REPORT_RECIPIENTS=REPORT_RECIPIENTS,
     )
+    return forget_done(request, response)
 
 
 def _action_form(
@@ -263,6 +288,7 @@ def _action_form(
         action=action,
         label=ACTION_LABELS[action],
         allowed=action in detail.allowed_actions,
+        refusal=None if action in detail.allowed_actions else _refusal(session, user, hazard_id, action),
         confirm=CONFIRM.get(action),
         with_photo=ACTION_FIELDS[action][1],
         major_items=service.major_items(session, user, detail.enterprise_id, detail.found_on)
@@ -272,6 +298,18 @@ def _action_form(
         REPORT_RECIPIENTS=REPORT_RECIPIENTS,
         values=values,
         errors=errors,
+    )
+
+
+def _refusal(session: Session, user: Principal, hazard_id: int, action: str) -> str:
+    """Why the viewer may not take this action now, in the table's words."""
+    if user.role == "township":
+        return "乡镇(街道)用户为只读权限"
+    return (
+        transitions.refusal(
+            transitions.Ctx(session, service.get_readable(session, user, hazard_id), user), action
+        )
+        or ""
     )
 
 
@@ -328,4 +366,4 @@ def take_action(
     if errors:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         return _action_form(request, session, user, hazard_id, action, values, errors)
-    return redirect(f"/hazards/{hazard_id}")
+    return redirect_done(f"/hazards/{hazard_id}", action)

@@ -17,6 +17,7 @@ from app.hazards import tips
 from app.hazards.models import CATEGORIES, GRADES
 from app.risks import service as risks
 from app.risks.models import POINT_TYPES
+from app.rules_engine import explain
 from app.scheduler import random_draw
 from app.supervision import service as supervision
 from app.timeutil import local_today
@@ -44,7 +45,7 @@ def home_context(session: Session, user: Principal) -> dict[str, Any]:
 def enterprise_context(session: Session, user: Principal, enterprise_id: int) -> dict[str, Any]:
     """What the enterprise page shows besides the registry facts (all through scoped service reads)."""
     return {
-        "level": level_of(session, enterprise_id),
+        "level": level_of(session, enterprise_id, user),
         "open_hazards": sum(
             hazard_count(session, user, enterprise_id=enterprise_id, state=s) for s in OPEN_STATES
         ),
@@ -133,4 +134,7 @@ def inspection_plans(
         missing = "月份格式应为 年-月，如 2025-03"
     except NotFound as exc:
         missing = exc.detail
-    return page(request, session, "plans.html", user, month=key, plan=plan, missing=missing)
+    name = explain.rule_set_name(str(plan["rule_set"])) if plan else None
+    return page(
+        request, session, "plans.html", user, month=key, plan=plan, missing=missing, rule_set_name=name
+    )

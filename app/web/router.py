@@ -2,10 +2,11 @@
 included at the end, so mounting this one router mounts every page."""
 
 import secrets
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from app.auth import service as auth
@@ -107,6 +108,18 @@ def logout(request: Request, session: DbSession, csrf_token: Annotated[str, Form
     response = _to_login()
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico on pages that link no icon (the printable pages): the same SVG
+    as the one base.html links, so no page logs a 404 for it."""
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -122,11 +122,14 @@ class PageWatch:
 
 @pytest.fixture
 def new_page(browser, request):  # type: ignore[no-untyped-def]
-    """new_page(viewport=PHONE) -> (page, watch). Non-local requests are aborted and recorded."""
+    """new_page(viewport=PHONE) -> (page, watch). Non-local requests are aborted and recorded. Other
+    keywords go to the browser context (e.g. has_touch=True for page.tap)."""
     contexts = []
 
-    def make(viewport: dict[str, int] = DESKTOP):  # type: ignore[no-untyped-def]
-        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    def make(viewport: dict[str, int] = DESKTOP, **options):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **options
+        )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)

@@ -144,9 +144,11 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     _act(insp, "挂牌督办")
     insp.fill("#f-requirements", "立即停用冲床，限期完成整改并报送整改报告")
     insp.fill("#f-deadline", local_today().isoformat())
+    insp.once("dialog", lambda d: d.accept())  # 发出后将编号并公开，不能撤回
     _submit(insp)
     assert "整改期限须晚于今天" in _field_error(insp, "deadline")
     insp.fill("#f-deadline", (local_today() + timedelta(days=30)).isoformat())
+    insp.once("dialog", lambda d: d.accept())
     _submit(insp)
     assert re.search(r"/supervision/cases/\d+$", insp.url)
     case_url = insp.url
@@ -195,7 +197,7 @@ def test_major_hazard_from_report_to_closure(new_page, live_server, worlds, name
     _go(town, town.get_by_role("link", name="四色风险分布图").first)
     frame = town.wait_for_selector("iframe.sk-frame").content_frame()
     frame.wait_for_selector("body[data-sk-ready]")
-    assert frame.locator("path.sk-ent, .sk-cluster").count() >= 1
+    assert frame.locator(".sk-ent, .sk-cluster").count() >= 1
     screenshot(town, f"journey-{size}-7-map")
     # With the hazard closed the area is no longer orange (the enterprise has nothing else graded: blue).
     assert _map_region_classes(town, base) == ["sk-region-l0"]

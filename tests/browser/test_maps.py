@@ -1,20 +1,30 @@
 """The four-colour map in Debian's Chromium with every non-local request blocked: the region page and
 the standalone file both draw their polygons, clusters, legend and layer control with no network; with
-many enterprises the clusters come pre-computed and zooming in leads to every single enterprise."""
+many enterprises the clusters come pre-computed and zooming in leads to every single enterprise. The
+秦皇岛 demo's maps, on a phone and a desktop: no control covers another, the scale is metric, regions are
+named on the map, the legend folds away on a phone, the city shows several levels and a township without
+village boundaries shows its enterprises marked with their level in words."""
 
+import itertools
 import random
+import re
 
 import pytest
 import shapely
+from alembic import command
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from app.auth import service as auth
+from app.auth.models import User
 from app.auth.principal import SYSTEM
+from app.db import make_engine
 from app.grading.regional import recompute_region_levels
 from app.mapping import service
 from app.mapping.builder import (
     GRID_MAX_ZOOM,
     GRID_MIN_POINTS,
+    SHORT_LABELS,
     EnterprisePoint,
     MapOptions,
     RegionShape,
@@ -23,7 +33,8 @@ from app.mapping.builder import (
 )
 from app.regions.demo import load_demo_regions
 from app.regions.models import Region
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.conftest import alembic_config
 from tests.factories import PASSWORD, make_enterprise
 from tests.mapping.factories import set_level
 
@@ -63,7 +74,7 @@ def demo_city(live_server):
 
 # Enterprises drawn: the numbers on the clusters plus the single markers.
 SHOWN = """() => [...document.querySelectorAll('.sk-cluster span')].reduce((a, e) => a + (+e.textContent), 0)
-                 + document.querySelectorAll('path.sk-ent').length"""
+                 + document.querySelectorAll('.sk-ent').length"""
 
 
 def check_map(frame, expected_polygons: int, expected_points: int) -> None:
@@ -154,18 +165,18 @@ def test_many_enterprises_show_precomputed_clusters_then_every_single_one(new_pa
     page, watch = new_page()
     page.goto(path.as_uri())
     check_map(page, 1, len(points))
-    assert page.locator("path.sk-ent").count() < 50, "the whole area at once shows clusters, not markers"
+    assert page.locator(".sk-ent").count() < 50, "the whole area at once shows clusters, not markers"
     # A cluster says in words how many enterprises it holds and the highest level among them.
     central(page.locator(".sk-cluster")).hover()
     tip = page.locator(".leaflet-tooltip").inner_text()
     assert "家企业" in tip and "最高等级：" in tip and "红 " in tip
     # Clicking clusters zooms in until single enterprises appear; one tells its name and level.
     for _ in range(6):
-        if page.locator("path.sk-ent").count() >= 5:
+        if page.locator(".sk-ent").count() >= 5:
             break
         central(page.locator(".sk-cluster")).click()
         settle(page)
-    marker = central(page.locator("path.sk-ent"))
+    marker = central(page.locator(".sk-ent"))
     marker.click()
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert "企业风险等级：" in popup and "企业" in popup
@@ -177,17 +188,188 @@ def test_many_enterprises_show_precomputed_clusters_then_every_single_one(new_pa
     )
     page.wait_for_function(f"() => ({SHOWN})() >= 30")
     # Enterprises a few metres apart stay a cluster at the deepest zoom; clicking it fans them out.
-    singles = page.locator("path.sk-ent").count()
+    singles = page.locator(".sk-ent").count()
     cluster = central(page.locator(".sk-cluster"))
     fanned = int(cluster.inner_text())
     cluster.click()
-    page.wait_for_function(f"() => document.querySelectorAll('path.sk-ent').length === {singles + fanned}")
+    page.wait_for_function(f"() => document.querySelectorAll('.sk-ent').length === {singles + fanned}")
     screenshot(page, "map-many-enterprises")
     # Switching the layer off clears clusters and markers alike; back on, they are drawn again.
     layer = page.get_by_label(f"企业（{len(points)} 家）")
     layer.uncheck()
-    assert page.locator(".sk-cluster").count() == 0 and page.locator("path.sk-ent").count() == 0
+    assert page.locator(".sk-cluster").count() == 0 and page.locator(".sk-ent").count() == 0
     layer.check()
     page.wait_for_function(f"() => ({SHOWN})() >= 30")
     assert watch.console_errors == []
     assert watch.blocked == []
+
+
+# --- The 秦皇岛 demo's own maps (app.demo: 300 enterprises, fixed seeds) on a phone and a desktop. ---
+
+DEMO_CITY, DEMO_DISTRICT = "130300", "130302"
+CONTROLS = {
+    "title": "[data-sk=title]",
+    "layers": ".leaflet-control-layers",
+    "legend": "[data-sk=legend]",
+    "scale": ".leaflet-control-scale",
+    "zoom": ".leaflet-control-zoom",
+}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+
+
+@pytest.fixture(scope="module")
+def demo_maps(tmp_path_factory):
+    """The full demo in a database of its own; the standalone maps of the city, a district and the demo
+    township login's township (no village boundaries), and the city's district levels."""
+    from app.attachments import service as attachments
+    from app.demo import populate_demo
+
+    tmp = tmp_path_factory.mktemp("demo-maps")
+    url = f"sqlite:///{tmp / 'demo.db'}"
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with pytest.MonkeyPatch.context() as mp, sessionmaker(bind=engine)() as s:
+        mp.setattr(attachments, "uploads_dir", lambda: tmp / "uploads")  # demo photos
+        populate_demo(s)
+        s.commit()
+        township = s.scalar(select(User.region_code).where(User.username == "township"))
+        paths = {}
+        for name, code in (("city", DEMO_CITY), ("district", DEMO_DISTRICT), ("township", township)):
+            data = service.region_map_data(s, SYSTEM, code)
+            options = service.map_options(data, link_base=None)
+            html = render_html(
+                build_map(data.shapes, data.points, data.layers, options), options, standalone=True
+            )
+            paths[name] = tmp / f"{name}.html"
+            paths[name].write_text(html, encoding="utf-8")
+            paths[f"{name}_points"] = len(data.points)
+            paths[f"{name}_polygons"] = len(data.shapes)
+    engine.dispose()
+    return paths
+
+
+def open_demo(new_page, demo_maps, which: str, size: str):  # type: ignore[no-untyped-def]
+    page, watch = new_page(SIZES[size], has_touch=size == "phone", is_mobile=size == "phone")
+    page.goto(demo_maps[which].as_uri())
+    page.wait_for_selector("body[data-sk-ready]", state="attached")
+    page.wait_for_function(f"n => ({SHOWN})() === n", arg=demo_maps[f"{which}_points"])
+    return page, watch
+
+
+def boxes(page) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+    out = {}
+    for name, selector in CONTROLS.items():
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["width"] > 0, f"{name} is not shown"
+        out[name] = box
+    return out
+
+
+def assert_apart(named: dict[str, dict[str, float]]) -> None:
+    """No two boxes overlap (touching edges is fine), and each lies inside the viewport."""
+    for (a, p), (b, q) in itertools.combinations(named.items(), 2):
+        apart = (
+            p["x"] + p["width"] <= q["x"]
+            or q["x"] + q["width"] <= p["x"]
+            or p["y"] + p["height"] <= q["y"]
+            or q["y"] + q["height"] <= p["y"]
+        )
+        assert apart, f"{a} {p} overlaps {b} {q}"
+
+
+def visible_labels(page) -> list[tuple[str, dict[str, float]]]:  # type: ignore[no-untyped-def]
+    spans = page.locator(".sk-label span:visible")
+    return [(spans.nth(i).inner_text(), spans.nth(i).bounding_box()) for i in range(spans.count())]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("which", ["city", "township"])
+def test_demo_maps_keep_their_controls_apart_with_a_metric_scale(new_page, demo_maps, which, size):
+    page, watch = open_demo(new_page, demo_maps, which, size)
+    legend_body = page.locator("[data-sk=legend] .sk-legend-body")
+    if size == "phone":
+        # Folded away on a phone: a button that a tap opens (and closes again).
+        assert not legend_body.is_visible()
+        assert page.locator("[data-sk=legend]").get_attribute("open") is None
+        assert_apart(boxes(page))
+        screenshot(page, f"map-demo-{which}-{size}")
+        page.locator("[data-sk=legend] summary").tap()
+        assert legend_body.is_visible()
+        assert "重大风险" in legend_body.inner_text()
+    else:
+        assert legend_body.is_visible()
+    assert_apart(boxes(page))
+    size_px = page.viewport_size
+    for name, box in boxes(page).items():
+        inside = box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size_px["width"]
+        assert inside and box["y"] + box["height"] <= size_px["height"], f"{name} leaves the map: {box}"
+    scale = page.locator(".leaflet-control-scale").inner_text().strip()
+    assert re.fullmatch(r"\d+ (m|km)", scale), scale
+    assert not re.search(r"ft|mi", scale)
+    screenshot(page, f"map-demo-{which}-{size}" + ("-legend-open" if size == "phone" else ""))
+    assert watch.console_errors == []
+    assert watch.blocked == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_region_page_map_keeps_its_controls_apart(new_page, live_server, demo_city, size):
+    """In the page's frame, narrower than the window (the side list takes room on a desktop)."""
+    page, watch = new_page(SIZES[size], has_touch=size == "phone", is_mobile=size == "phone")
+    login(page, live_server, "map_township", PASSWORD)
+    page.goto(f"{live_server.url}/maps/region/130302")
+    frame = page.wait_for_selector("iframe.sk-frame").content_frame()
+    frame.wait_for_selector("body[data-sk-ready]", state="attached")
+    frame.wait_for_function(f"n => ({SHOWN})() === n", arg=demo_city["points"])
+    assert_apart(boxes(frame))
+    assert re.fullmatch(r"\d+ (m|km)", frame.locator(".leaflet-control-scale").inner_text().strip())
+    assert len(visible_labels(frame)) >= 4
+    screenshot(page, f"map-region-page-{size}")
+    assert watch.console_errors == []
+    assert watch.blocked == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_demo_city_names_its_districts_and_shows_several_levels(new_page, demo_maps, size):
+    page, watch = open_demo(new_page, demo_maps, "city", size)
+    assert page.locator("path.sk-region").count() == demo_maps["city_polygons"] == 7
+    # The Done-when of issue #15: at least three of the four colours among the districts.
+    classes = page.locator("path.sk-region").evaluate_all("ps => ps.map(p => p.getAttribute('class'))")
+    levels = {c for cls in classes for c in cls.split() if c.startswith("sk-region-l")}
+    assert len(levels - {"sk-region-l4"}) >= 3, levels
+    # Named on the map with the level in words, and no two names on top of each other.
+    labels = visible_labels(page)
+    assert len(labels) >= (7 if size == "desktop" else 4), labels
+    assert any(text.startswith("海港区") for text, _ in labels)
+    words = ("重大风险", "较大风险", "一般风险", "低风险", "未评级")
+    assert all(any(w in text for w in words) for text, _ in labels)
+    assert_apart({f"{i} {text}": box for i, (text, box) in enumerate(labels)})
+    assert watch.console_errors == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_demo_district_names_its_townships(new_page, demo_maps, size):
+    page, watch = open_demo(new_page, demo_maps, "district", size)
+    labels = visible_labels(page)
+    assert len(labels) >= (10 if size == "desktop" else 4), labels
+    assert_apart({f"{i} {text}": box for i, (text, box) in enumerate(labels)})
+    screenshot(page, f"map-demo-district-{size}")
+    assert watch.console_errors == []
+
+
+def test_demo_township_without_villages_marks_each_enterprise_with_its_level(new_page, demo_maps):
+    page, watch = open_demo(new_page, demo_maps, "township", "desktop")
+    # No village has a boundary: the township itself, lightly filled, and its enterprises on it.
+    assert page.locator("path.sk-region").count() == demo_maps["township_polygons"] == 1
+    assert demo_maps["township_points"] >= 1
+    markers = page.locator(".sk-ent")
+    assert markers.count() >= 1
+    for i in range(markers.count()):
+        marker = markers.nth(i)
+        level = int(re.search(r"sk-ent-l(\d)", marker.get_attribute("class")).group(1))
+        assert marker.inner_text() == SHORT_LABELS[level]  # the level as a word, not colour alone
+    assert "下级区划暂无边界数据" in page.locator("[data-sk=legend]").inner_text()
+    markers.first.hover()
+    assert re.search(
+        "重大风险|较大风险|一般风险|低风险|未评级", page.locator(".leaflet-tooltip").inner_text()
+    )
+    assert watch.console_errors == []

@@ -66,7 +66,14 @@ def test_legend_title_tooltip_data_and_synthetic_mark():
     assert "测试区安全风险四色分布图" in html
     assert "示意/演示数据" in html
     west, east = features(html)
-    assert west["properties"] == {"c": "139101", "n": "西区", "l": 3, "k": [1, 0, 0, 0, 0], "s": 0}
+    assert west["properties"] == {
+        "c": "139101",
+        "n": "西区",
+        "l": 3,
+        "k": [1, 0, 0, 0, 0],
+        "s": 0,
+        "p": [118.25, 39.25],  # where its name is written: the middle of the square
+    }
     assert east["properties"]["l"] == 4 and east["properties"]["s"] == 1
     # Few points: no pre-computed clusters, the browser clusters them itself.
     assert '{"p":[[118.2,39.2,1,7]],"n":["甲企业"],"g":null}' in html

@@ -33,7 +33,7 @@ def test_inspector_sees_the_months_enterprises_and_inspectors(client, db, world)
     assert 'href="/plans"' in client.get("/").text
     page = client.get("/plans").text  # the current month by default
     assert f'type="month" value="{month}"' in page and "共抽取 1 家企业" in page
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
+    rows = re.findall(r"<tr><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", page)
     assert rows == [(world.enterprise_name, "页测1街道", "县监管员w、县监管员乙")]
     assert "页测已关闭企业" not in page
 

@@ -87,7 +87,8 @@ def test_task_lists_its_items_and_records_each_result(client, db, world):
     page = client.get(url).text
     assert "该任务已完成" in page and f'action="/tasks/{task.id}"' not in page
     assert f'<a href="/hazards/{hazard_id}">隐患 {hazard_id}</a>' in page
-    assert page.count("<td>合格</td>") == 1 and page.count("<td>不适用</td>") == 1
+    assert page.count('<td data-label="结果">合格</td>') == 1
+    assert page.count('<td data-label="结果">不适用</td>') == 1
     assert f'<a href="/tasks/{task.id}">' not in client.get("/").text
 
 

@@ -21,14 +21,16 @@
     return order.map(function (i, j) { return names[j] + " " + (k ? k[j] : 0); }).join(" · ");
   }
 
-  // Region polygons filled by level; the level is also written in the tooltip (not colour alone).
+  // Region polygons filled by level, each named on the map with its level in words (Labels below);
+  // the tooltip adds the count per level. With o.outline the region is the map's own area: only a light
+  // fill, the enterprise markers carry the colours.
   SK.regions = function (fc, o) {
-    return L.geoJSON(fc, {
+    var polygons = L.geoJSON(fc, {
       style: function (f) {
         var p = f.properties;
         return {
-          fillColor: o.colours[p.l], fillOpacity: 0.55, color: "#444", weight: 1,
-          className: "sk-region sk-region-l" + p.l,
+          fillColor: o.colours[p.l], fillOpacity: o.outline ? 0.15 : 0.55, color: "#444",
+          weight: o.outline ? 2 : 1, className: "sk-region sk-region-l" + p.l,
         };
       },
       onEachFeature: function (f, layer) {
@@ -45,11 +47,107 @@
         layer.bindPopup(html);
       },
     });
+    return L.featureGroup([polygons, new Labels(polygons, o)]);
   };
+
+  // Region names, drawn where the builder put them (properties.p). After every zoom the labels are placed
+  // largest region first; one that would overlap a placed label, or is wider than its region on screen,
+  // is hidden (the region's tooltip still names it).
+  var Labels = L.Layer.extend({
+    initialize: function (polygons, o) {
+      this._polygons = polygons;
+      this._o = o;
+    },
+
+    onAdd: function (map) {
+      if (!map.getPane("skLabels")) {
+        var pane = map.createPane("skLabels");
+        // Above the polygons (400) and markers (600), so clusters do not hide the names; below tooltips
+        // (650) and popups. The pane never catches the pointer: markers under a name stay clickable.
+        pane.style.zIndex = 620;
+        pane.style.pointerEvents = "none";
+      }
+      var o = this._o;
+      var items = [];
+      this._group = L.layerGroup();
+      this._polygons.eachLayer(function (layer) {
+        var p = layer.feature.properties;
+        var at = p.p ? L.latLng(p.p[1], p.p[0]) : layer.getBounds().getCenter();
+        var b = layer.getBounds();
+        var nw = map.project(b.getNorthWest(), 0);
+        var se = map.project(b.getSouthEast(), 0);
+        var marker = L.marker(at, {
+          pane: "skLabels", interactive: false, keyboard: false,
+          icon: L.divIcon({
+            className: "sk-label", iconSize: null,
+            html: "<span>" + esc(p.n) + "<small>" + esc(o.labels[p.l]) + "</small></span>",
+          }),
+        });
+        items.push({ marker: marker, at: at, w0: se.x - nw.x, h0: se.y - nw.y });
+        this._group.addLayer(marker);
+      }, this);
+      items.sort(function (a, b) { return b.w0 * b.h0 - a.w0 * a.h0; });
+      this._items = items;
+      this._group.addTo(map);
+      map.on("zoomend", this._place, this);
+      this._place();
+      var self = this;
+      if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { self._place(true); });
+    },
+
+    onRemove: function (map) {
+      map.off("zoomend", this._place, this);
+      map.removeLayer(this._group);
+    },
+
+    _place: function (remeasure) {
+      remeasure = remeasure === true;
+      var map = this._map;
+      if (!map) return;
+      var scale = Math.pow(2, map.getZoom());
+      var items = this._items.filter(function (item) { return item.marker.getElement(); });
+      // Sizes are measured once, all together (one layout), and again when the fonts have loaded
+      // (remeasure), so a late font does not leave labels placed by the fallback font's widths.
+      var unmeasured = items.filter(function (item) { return remeasure || !item.w; });
+      unmeasured.forEach(function (item) { item.marker.getElement().style.display = ""; });
+      unmeasured.forEach(function (item) {
+        var span = item.marker.getElement().firstChild;
+        item.w = span.offsetWidth;
+        item.h = span.offsetHeight;
+      });
+      var placed = [];
+      items.forEach(function (item) {
+        var c = map.latLngToLayerPoint(item.at);
+        var w = item.w, h = item.h;
+        var box = { x0: c.x - w / 2 - 2, y0: c.y - h / 2 - 2, x1: c.x + w / 2 + 2, y1: c.y + h / 2 + 2 };
+        var fits = w <= item.w0 * scale * 1.1 && h <= item.h0 * scale * 1.5;
+        var free = placed.every(function (q) {
+          return box.x1 < q.x0 || box.x0 > q.x1 || box.y1 < q.y0 || box.y0 > q.y1;
+        });
+        var show = fits && free;
+        item.marker.getElement().style.display = show ? "" : "none";
+        if (show) placed.push(box);
+      });
+    },
+  });
 
   function worstOf(k) {
     for (var l = 3; l >= 0; l--) if (k[l] > 0) return l;
     return 4;
+  }
+
+  // One icon per level: a round marker in the level's colour with the level's word in it.
+  var entIcons = {};
+  function entIcon(l, o) {
+    if (!entIcons[l]) {
+      // Larger on the map of one area (outline), where each enterprise is the content.
+      var size = o.outline ? 22 : 18;
+      entIcons[l] = L.divIcon({
+        html: esc(o.short[l]), iconSize: L.point(size, size),
+        className: "sk-ent sk-ent-l" + l + " sk-l" + l + (o.outline ? " sk-ent-big" : ""),
+      });
+    }
+    return entIcons[l];
   }
 
   function clusterIcon(n, worst) {
@@ -76,7 +174,8 @@
         chunkInterval: 500,
         chunkDelay: 1,
         showCoverageOnHover: false,
-        maxClusterRadius: 45,
+        // On the map of one area (outline) only markers that would cover each other are grouped.
+        maxClusterRadius: o.outline ? 16 : 45,
         chunkProgress: function (done, total) {
           if (done === total) { pending -= 1; setTimeout(ready, 0); }
         },
@@ -123,10 +222,8 @@
 
     _marker: function (i) {
       var r = this._d.p[i];
-      return L.circleMarker([r[1], r[0]], {
-        radius: 6, color: "#fff", weight: 1.5, fillColor: this._o.colours[r[2]], fillOpacity: 0.95,
-        className: "sk-ent sk-ent-l" + r[2], skl: r[2], ski: i,
-      }).bindTooltip(esc(this._d.n[i]) + "<br>" + esc(this._o.labels[r[2]]));
+      return L.marker([r[1], r[0]], { icon: entIcon(r[2], this._o), skl: r[2], ski: i, keyboard: false })
+        .bindTooltip(esc(this._d.n[i]) + "<br>" + esc(this._o.labels[r[2]]), { direction: "top" });
     },
 
     _fillCluster: function (area) {
@@ -192,12 +289,58 @@
   SK.points = function (items, o) {
     var group = L.layerGroup();
     items.forEach(function (r) {
-      var icon = L.divIcon({ html: o.symbol, className: "sk-point " + o.cls, iconSize: L.point(22, 22) });
+      // Drawn to the upper right of its place, so the enterprise marker at the same spot stays readable.
+      var icon = L.divIcon({
+        html: o.symbol, className: "sk-point " + o.cls, iconSize: L.point(22, 22), iconAnchor: L.point(-4, 26),
+      });
       var html = "<b>" + esc(r[2]) + "</b>" + (r[3] ? "<br>" + esc(r[3]) : "");
       if (r[4] && o.link !== null) html += '<br><a href="' + esc(o.link + r[4]) + '" target="_top">详情</a>';
       L.marker([r[1], r[0]], { icon: icon, title: r[2] }).bindPopup(html).addTo(group);
     });
     return group;
+  };
+
+  // The controls in the map's corners, none covering another: the title (moved in from the page) above
+  // the zoom buttons top left, the layer list top right, a metric scale bottom left, the legend (moved in
+  // too) bottom right. Where the map is narrow (a phone) the layer list and the legend are folded into
+  // buttons, opened by a tap; crossing the width again folds or unfolds them.
+  var NARROW = "(max-width: 600px)";
+
+  function asControl(map, el, position) {
+    L.DomEvent.disableClickPropagation(el);
+    L.DomEvent.disableScrollPropagation(el);
+    var C = L.Control.extend({ onAdd: function () { return el; } });
+    return new C({ position: position }).addTo(map);
+  }
+
+  SK.layout = function (map, layers) {
+    var title = document.querySelector("[data-sk=title]");
+    var legend = document.querySelector("[data-sk=legend]");
+    if (title) {
+      asControl(map, title, "topleft");
+      var corner = title.parentNode;
+      corner.insertBefore(title, corner.firstChild);
+    }
+    L.control.scale({ metric: true, imperial: false, position: "bottomleft", maxWidth: 120 }).addTo(map);
+    if (legend) asControl(map, legend, "bottomright");
+    var narrow = window.matchMedia ? window.matchMedia(NARROW) : { matches: false };
+
+    function fit() {
+      if (legend) legend.open = !narrow.matches;
+      if (layers.options.collapsed !== narrow.matches) {
+        map.off("click", layers.collapse, layers);
+        layers.remove();
+        layers.options.collapsed = narrow.matches;
+        layers.addTo(map);
+      }
+      var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) {
+        toggle.title = "图层";
+        toggle.setAttribute("aria-label", "图层");
+      }
+    }
+    fit();
+    if (narrow.addEventListener) narrow.addEventListener("change", fit);
   };
 
   document.addEventListener("DOMContentLoaded", function () { setTimeout(ready, 0); });
