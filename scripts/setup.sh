@@ -7,3 +7,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# Test-only JavaScript tools (axe-core for the accessibility browser tests), from package-lock.json.
+if [ -f package.json ] && command -v npm >/dev/null; then
+  npm ci --no-audit --no-fund --silent >/dev/null || echo "npm ci failed: the accessibility browser tests will skip (fail under CI=true)"
+fi

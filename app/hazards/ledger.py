@@ -16,6 +16,14 @@ from app.hazards.models import FINISHED, Hazard
 from app.regions import service as regions
 from app.regions.models import Region
 
+DATE_ORDER = "起始日期不能晚于截止日期"
+
+
+def check_dates(found_from: date | None, found_to: date | None) -> None:
+    """A reversed 发现日期 range is a mistake, not an empty ledger."""
+    if found_from and found_to and found_from > found_to:
+        raise BadInput(DATE_ORDER, field="found_from")
+
 
 @dataclass
 class Filters:

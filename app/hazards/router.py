@@ -32,6 +32,7 @@ def _filters(
         bool | None, Query(description="true：只看按“其他（依据…）”认定、未确认的重大隐患")
     ] = None,
 ) -> ledger.Filters:
+    ledger.check_dates(found_from, found_to)
     return ledger.Filters(
         state, grade, source, enterprise_id, region, industry, found_from, found_to, overdue, unconfirmed
     )

@@ -31,7 +31,7 @@ from app.auth.models import ROLES
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.enterprises.models import SCALES, STATUSES
-from app.errors import AppError, BadInput, Conflict, Forbidden
+from app.errors import AppError, BadInput, Conflict, Forbidden, TooLarge
 from app.grading.models import LEVEL_COLOURS, LEVEL_LABELS
 from app.notifications import service as notifications
 from app.regions.models import LEVEL_NAMES
@@ -177,6 +177,38 @@ def save_photo(session: Session, user: Principal, form: FormData, name: str, ent
         exc.field = name
         raise
     return [att.id]
+
+
+# A form with a photo that comes back with errors keeps the photos already uploaded: they are saved on the
+# first submit (scoped like any attachment) and carried as hidden KEPT_PHOTO ids, each with a DROP_PHOTO
+# checkbox; a photo that itself fails is reported next to its field, never silently dropped.
+KEPT_PHOTO = "kept_photo"
+DROP_PHOTO = "drop_photo"
+
+
+def _ids(form: FormData, name: str) -> list[int]:
+    return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.strip().isdigit()]
+
+
+def keep_photos(
+    session: Session, user: Principal, form: FormData, name: str, enterprise_id: int
+) -> tuple[list[int], Errors]:
+    """The photos of a form: those kept from an earlier submit (less the ones ticked to drop), then the
+    newly chosen one, saved at once (outside the form's savepoint, so an error elsewhere keeps it).
+    Returns (ids, {name: message}) — the message when the new photo or a kept id is refused."""
+    dropped = set(_ids(form, DROP_PHOTO))
+    kept = [i for i in _ids(form, KEPT_PHOTO) if i not in dropped]
+    errors: Errors = {}
+    try:
+        kept = attachments.check_ids(session, user, kept, enterprise_id, field=name)
+    except BadInput as exc:
+        kept, errors[name] = [], exc.detail
+    try:
+        with session.begin_nested():
+            new = save_photo(session, user, form, name, enterprise_id)
+    except (BadInput, TooLarge) as exc:
+        new, errors[name] = [], f"照片未保存：{exc.detail}"
+    return kept + [i for i in new if i not in kept], errors
 
 
 # ---------------------------------------------------------------- form errors

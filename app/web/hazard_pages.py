@@ -5,19 +5,29 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.auth.deps import DbSession
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
-from app.errors import NotFound
+from app.errors import BadInput, NotFound
 from app.hazards import exporter, ledger, next_steps, service, transitions
 from app.hazards import schemas as s
-from app.hazards.models import CATEGORIES, GRADES, INSPECTOR_SOURCES, REPORT_RECIPIENTS, SOURCES, STATES
+from app.hazards.models import (
+    CATEGORIES,
+    GRADES,
+    INSPECTOR_SOURCES,
+    OTHER_ITEM,
+    OTHER_ITEM_LABEL,
+    REPORT_RECIPIENTS,
+    SOURCES,
+    STATES,
+)
 from app.hazards.transitions import ACTION_LABELS, OPEN
 from app.supervision import service as supervision
+from app.web import region_field
 from app.web.common import (
     Errors,
     Form,
@@ -28,12 +38,13 @@ from app.web.common import (
     done_notice,
     fields,
     forget_done,
+    keep_photos,
     page,
     parse_date,
     qs,
     redirect_done,
-    save_photo,
     text,
+    validation_errors,
 )
 from app.web.enterprise_pages import shows_basis
 
@@ -55,6 +66,7 @@ CONFIRM = {
     "decide_extension": "审批意见提交后不能撤回，同意时整改期限即改为申请的日期。确认提交？",
 }
 DONE = {"created": "隐患已上报。"}
+DATE_ORDER = ledger.DATE_ORDER
 
 
 def done_message(key: str) -> str | None:
@@ -112,19 +124,28 @@ def hazard_ledger(
         "overdue": "true" if overdue == "true" else None,
         "unconfirmed": "true" if unconfirmed == "true" else None,
         "enterprise_id": enterprise_id,
-        "region": region or None,
+        "region": None,
         "industry": industry or None,
         "found_from": parse_date(found_from),
         "found_to": parse_date(found_to),
     }
-    f = ledger.Filters(
-        **{
-            **params,
-            "overdue": True if params["overdue"] else None,
-            "unconfirmed": True if params["unconfirmed"] else None,
-        }
-    )
-    items, next_cursor = ledger.page(session, user, f, cursor or None, PAGE_SIZE)
+    errors: Errors = {}
+    params["region"], region_error = region_field.resolve(session, user, region)
+    if region_error:
+        errors["region"] = region_error
+    if params["found_from"] and params["found_to"] and params["found_from"] > params["found_to"]:
+        errors["found_from"] = DATE_ORDER
+    items: list[Any] = []
+    next_cursor = None
+    if not errors:
+        f = ledger.Filters(
+            **{
+                **params,
+                "overdue": True if params["overdue"] else None,
+                "unconfirmed": True if params["unconfirmed"] else None,
+            }
+        )
+        items, next_cursor = ledger.page(session, user, f, cursor or None, PAGE_SIZE)
     query = qs(**params)
     return page(
         request,
@@ -140,6 +161,9 @@ def hazard_ledger(
         GRADES=GRADES,
         SOURCES=SOURCES,
         industries=enterprises.industries(),
+        region_input=(region or "").strip(),
+        region_names=region_field.names(session, user) if user.role != "enterprise" else [],
+        errors=errors,
     )
 
 
@@ -161,6 +185,7 @@ def _report_form(
     enterprise_id: int | None,
     values: dict[str, Any],
     errors: Errors,
+    photos: list[int] | None = None,
 ) -> Response:
     ent = enterprises.get_readable(session, user, enterprise_id) if enterprise_id else None
     choices = (
@@ -183,6 +208,7 @@ def _report_form(
         CATEGORIES=CATEGORIES,
         values=values,
         errors=errors,
+        kept_photos=photos or [],
     )
 
 
@@ -226,17 +252,60 @@ def create_hazard(request: Request, session: DbSession, user: PageUser, form: Fo
         "major_basis_clause",
     )
 
-    def write() -> Any:
-        photos = save_photo(session, user, form, "photo", target)
+    photos, errors = keep_photos(session, user, form, "photo", target)
+    data: s.HazardIn | None = None
+    try:
         data = s.HazardIn.model_validate(
             {**values, "enterprise_id": target, "photos": photos, "grade": values["grade"] or "general"}
         )
-        return service.create_hazard(session, user, data).hazard
+    except ValidationError as exc:
+        for key, message in validation_errors(exc).items():
+            errors.setdefault(PHOTO_FIELDS.get(key, key), message)
+    for key, message in major_problems(user, values).items():
+        errors.setdefault(key, message)
+    hazard = None
+    if data is not None:
+        valid = data
 
-    hazard, errors = attempt(session, write, rename=PHOTO_FIELDS)
+        def write() -> Any:
+            created = service.create_hazard(session, user, valid).hazard
+            _refuse_if(errors)  # the service's own checks ran too; now roll the hazard back
+            return created
+
+        hazard, found = attempt(session, write, rename=PHOTO_FIELDS)
+        for key, message in found.items():
+            errors.setdefault(key, message)
     if errors or hazard is None:
-        return _report_form(request, session, user, target, values, errors)
+        return _report_form(request, session, user, target, values, errors, photos)
     return redirect_done(f"/hazards/{hazard.id}", "created")
+
+
+def _refuse_if(errors: Errors) -> None:
+    """Inside attempt(): problems found before the write roll it back (attempt keeps the first)."""
+    if errors:
+        key = next(iter(errors))
+        raise BadInput(errors[key], field=key)
+
+
+def major_problems(user: Principal, values: dict[str, Any]) -> Errors:
+    """What a 重大 report is missing, all at once (the service checks again, one at a time)."""
+    if values.get("grade") != "major":
+        return {}
+    item = (values.get("major_item") or "").upper()
+    out: Errors = {}
+    if item == OTHER_ITEM:
+        if not values.get("major_basis_standard"):
+            out["major_basis_standard"] = f"选择“{OTHER_ITEM_LABEL}”须填写依据的标准或规定"
+        if not values.get("major_basis_clause"):
+            out["major_basis_clause"] = f"选择“{OTHER_ITEM_LABEL}”须填写依据的条款"
+    elif not item:
+        if user.role == "enterprise":
+            out["major_item"] = (
+                f"企业认定重大事故隐患须选择适用的判定标准条目；没有适用条目时选“{OTHER_ITEM_LABEL}”并填写依据"
+            )
+        elif not values.get("major_reason"):
+            out["major_reason"] = "监管人员认定重大事故隐患须选择判定标准条目或写明理由"
+    return out
 
 
 # ---------------------------------------------------------------- detail and actions
@@ -275,6 +344,7 @@ def _action_form(
     action: str,
     values: dict[str, Any],
     errors: Errors,
+    photos: list[int] | None = None,
 ) -> Response:
     detail = service.detail(session, user, hazard_id)
     if action not in ACTION_FIELDS:
@@ -298,6 +368,7 @@ def _action_form(
         REPORT_RECIPIENTS=REPORT_RECIPIENTS,
         values=values,
         errors=errors,
+        kept_photos=photos or [],
     )
 
 
@@ -349,12 +420,16 @@ def take_action(
         raise NotFound(f"未知操作 {action}")
     hazard = service.get_readable(session, user, hazard_id)
 
+    photos: list[int] = []
+    photo_errors: Errors = {}
+    if ACTION_FIELDS[action][1]:
+        photos, photo_errors = keep_photos(session, user, form, "photo", hazard.enterprise_id)
+
     def write() -> Any:
-        photos = (
-            save_photo(session, user, form, "photo", hazard.enterprise_id) if ACTION_FIELDS[action][1] else []
-        )
         body = TRANSITION.validate_python(_body(action, form, photos))
-        return service.transition(session, user, hazard_id, body)
+        done = service.transition(session, user, hazard_id, body)
+        _refuse_if(photo_errors)
+        return done
 
     # Pydantic reports a union member's errors under its tag ("start_rectification.plan.deadline").
     _, errors = attempt(
@@ -363,7 +438,8 @@ def take_action(
         strip=(f"{action}.plan.governance.", f"{action}.plan.", f"{action}.", "plan."),
         rename=PHOTO_FIELDS,
     )
+    errors = {**photo_errors, **errors}
     if errors:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _action_form(request, session, user, hazard_id, action, values, errors)
+        return _action_form(request, session, user, hazard_id, action, values, errors, photos)
     return redirect_done(f"/hazards/{hazard_id}", action)

@@ -16,7 +16,7 @@ from app.regions import service as regions
 from app.supervision import service as supervision
 from app.supervision.models import LEVELS
 from app.timeutil import local_today
-from app.web import charts
+from app.web import charts, region_field
 from app.web.common import PageRoute, PageUser, page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -34,7 +34,11 @@ def _months_back(today: date, n: int) -> date:
 def statistics(request: Request, session: DbSession, user: PageUser, region: str | None = None) -> Response:
     if user.role == "enterprise":
         raise Forbidden("企业用户不能查看区域统计")
-    code = region or user.region_code
+    errors: dict[str, str] = {}
+    code, region_error = region_field.resolve(session, user, region)
+    if region_error:
+        errors["region"] = region_error
+    code = code or user.region_code
     if code is None:
         roots = regions.list_regions(session, level="province") or regions.list_regions(session, level="city")
         if not roots:
@@ -78,4 +82,7 @@ def statistics(request: Request, session: DbSession, user: PageUser, region: str
         ),
         level_chart=charts.horizontal_bars(level_items, "企业安全风险等级分布"),
         children=regions.list_regions(session, parent=code),
+        region_input=(region or "").strip() if errors else "",
+        region_names=region_field.names(session, user),
+        errors=errors,
     )
