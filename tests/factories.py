@@ -33,9 +33,16 @@ TREE = [
 
 
 def make_tree(db: Session) -> dict[str, Region]:
-    """Regions with geometry, inserted directly (the import itself is tested in tests/regions)."""
+    """Regions with geometry, inserted directly (the import itself is tested in tests/regions).
+
+    Regions already there are reused: browser tests of several modules share one live database.
+    """
     out: dict[str, Region] = {}
     for code, name, level, parent, (x0, y0, x1, y1) in TREE:
+        existing = db.get(Region, code)
+        if existing is not None:
+            out[code] = existing
+            continue
         path = (out[parent].path if parent else "") + code + "/"
         box = shapely.box(x0, y0, x1, y1)
         region = Region(
