@@ -7,6 +7,7 @@ log a 4xx page load as a console error. Other errors (404 outside scope, 403) re
 with the same status as the API would give.
 """
 
+import re
 from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ from app.auth.principal import Principal
 from app.config import get_settings
 from app.enterprises.models import SCALES, STATUSES
 from app.errors import AppError, BadInput, Conflict, Forbidden, TooLarge
+from app.fields import MAX_ID
 from app.grading.models import LEVEL_COLOURS, LEVEL_LABELS
 from app.notifications import service as notifications
 from app.regions.models import LEVEL_NAMES
@@ -187,7 +189,10 @@ DROP_PHOTO = "drop_photo"
 
 
 def _ids(form: FormData, name: str) -> list[int]:
-    return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.strip().isdigit()]
+    """Attachment ids carried in hidden fields: ASCII digits within the id column, at most 20."""
+    values = [v.strip() for v in form.getlist(name) if isinstance(v, str)]
+    ids = [int(v) for v in values if re.fullmatch(r"[0-9]{1,10}", v)]
+    return [i for i in ids if 1 <= i <= MAX_ID][:20]
 
 
 def keep_photos(

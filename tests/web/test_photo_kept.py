@@ -67,3 +67,14 @@ def test_major_without_item_lists_every_problem_at_once(client, db, world):
     res = client.post("/hazards/new", data=_form(token, world, grade="major", major_item="OTHER"))
     assert re.search(r'id="major_basis_standard-error"', res.text)
     assert re.search(r'id="major_basis_clause-error"', res.text)
+
+
+def test_carried_photo_ids_out_of_range_or_odd_are_ignored() -> None:
+    """Hidden ids are typed by nobody but can be forged: only ASCII ids within the column count."""
+    from starlette.datastructures import FormData
+
+    from app.web.common import KEPT_PHOTO, _ids
+
+    carried = ("7", " 8 ", "²", "99999999999999999999", "2147483648", "0", "x")
+    form = FormData([(KEPT_PHOTO, v) for v in carried])
+    assert _ids(form, KEPT_PHOTO) == [7, 8]
