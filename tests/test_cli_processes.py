@@ -201,6 +201,7 @@ def test_operator_flow_in_fresh_processes(env) -> None:  # type: ignore[no-untyp
     assert "notifications.deliver" in run(e, "jobs", "list").stdout
     run(e, "jobs", "run", "notifications.deliver")
     assert "notifications.deliver" in run(e, "jobs", "history").stdout
+    run(e, "jobs", "run", "auth.prune_login_records")
     run(e, "jobs", "run", "no_such_job", ok=False)
     run(e, "jobs", "history", "--job", "no_such_job", ok=False)
 
