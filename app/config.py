@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # Uploads, generated reports, the default SQLite files. Resolved to an absolute path when loaded.
     data_dir: Path = PROJECT_ROOT / "data"
     database_url: str = ""
+    # A streaming replica of database_url (PostgreSQL hot standby) for the heavy reads: ledger lists,
+    # statistics, maps and exports. Empty: those read the primary too. See docs/operations.md.
+    database_read_url: str = ""
     secret_key: str = INSECURE_DEFAULT_SECRET
     rules_dir: Path = PROJECT_ROOT / "rules"
     timezone: str = "Asia/Shanghai"
@@ -27,6 +30,10 @@ class Settings(BaseSettings):
     # JSON and form bodies; uploads (multipart) may be max_upload_mb plus 1 MB of form fields.
     max_body_kb: int = 1024
     token_ttl_hours: int = 12
+    # Each server process re-checks a token it has seen against the database after this many seconds:
+    # a token revoked in another process (or a deactivated user) is refused at most this long after.
+    # 0 checks on every request.
+    auth_cache_seconds: float = 5
     # Per account and source address (the lock-out), and per source address over all accounts.
     login_max_failures: int = 5
     login_max_failures_per_source: int = 50

@@ -1,5 +1,6 @@
 """Engine, sessions and the declarative Base shared by every domain."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -83,12 +84,47 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs["pool_pre_ping"] = True
+        # As many pooled connections as a worker runs requests at once (Starlette's thread pool, 40):
+        # with SQLAlchemy's 5, every connection past the fifth was closed when returned and opened again
+        # (a PostgreSQL backend forked) a moment later, which is what kept a second worker from helping.
+        kwargs["pool_size"] = POOL_SIZE
+        kwargs["max_overflow"] = 0
+        # psycopg prepares a statement run five times, and PostgreSQL may then plan it once for any
+        # value: a ledger query planned for "some region" is slow for a province and for a township
+        # alike (the scopes differ ten-thousandfold). Plan each execution for its own values.
+        kwargs["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan"}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    else:
+        event.listen(engine, "checkin", _mark_idle)
+        event.listen(engine, "checkout", lambda c, r, _: _ping_if_idle(engine, c, r))
     return engine
+
+
+POOL_SIZE = 40
+
+# A pooled PostgreSQL connection idle this long is pinged before use, so one dropped while idle (a
+# database restart, an idle timeout on the way) is replaced instead of failing a request. A busy pool
+# pings nothing: pool_pre_ping would cost every request one more round trip.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _mark_idle(_dbapi_conn: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine, dbapi_conn: Any, record: Any) -> None:
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        alive = engine.dialect.do_ping(dbapi_conn)
+    except Exception as exc:  # noqa: BLE001 - any failure: the pool opens a new connection
+        raise DisconnectionError(str(exc)) from exc
+    if not alive:
+        raise DisconnectionError("ping failed")
 
 
 def _register_all_models() -> None:
@@ -175,6 +211,25 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: one request = one transaction; GET and HEAD requests read only."""
     with session_scope(writer=request.method not in READ_METHODS) as session:
+        yield session
+
+
+@lru_cache
+def _replica_factory() -> sessionmaker[Session] | None:
+    url = get_settings().database_read_url
+    if not url:
+        return None
+    # Read-only transactions: a write sent to the replica by mistake fails here, loudly, instead of
+    # reaching a hot standby (which would refuse it anyway) or a primary given as the "replica".
+    engine = make_engine(url).execution_options(postgresql_readonly=True)
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_read_session() -> Iterator[Session]:
+    """FastAPI dependency for the heavy reads (ledger lists, statistics, maps, exports): the replica at
+    SHUANGKONG_DATABASE_READ_URL when one is configured, else a read-only-use session on the primary.
+    A replica may lag the primary by a moment: a hazard just reported can appear on the next reload."""
+    with session_scope(_replica_factory(), writer=False) as session:
         yield session
 
 

@@ -29,7 +29,10 @@ def main(argv: list[str]) -> int:
         for row in rows:
             mark = "ok " if row["ok"] else "MISS"
             missed += not row["ok"]
-            print(f"  [{mark}] {row['name']}: {row['value']:.4g} {row['unit']} (target {row['target']})")
+            line = f"  [{mark}] {row['name']}: {row['value']:.4g} {row['unit']} (target {row['target']})"
+            if "baseline" in row:  # the same figure for a baseline build, and project / baseline
+                line += f"; baseline {row['baseline']:.4g} {row['unit']}, ratio {row['ratio']:.2f}"
+            print(line)
     return 1 if missed else 0
 
 

@@ -101,7 +101,7 @@ def db(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def client(db: Session) -> Iterator[TestClient]:
     """The app with its request session bound to the test transaction."""
-    from app.db import get_session
+    from app.db import get_read_session, get_session
     from app.main import create_app
 
     app = create_app()
@@ -115,6 +115,7 @@ def client(db: Session) -> Iterator[TestClient]:
             raise
 
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_read_session] = _session
     with TestClient(app, base_url="https://testserver") as c:
         yield c
 

@@ -101,3 +101,60 @@ def test_production_mode_refuses_default_secret(monkeypatch):
     with pytest.raises(RuntimeError, match="至少 32 字节"):
         Settings(mode="production", secret_key="x").check_secret()
     Settings(mode="production", secret_key="a-long-random-secret-of-at-least-32-bytes").check_secret()
+
+
+def test_a_revoked_token_is_refused_within_the_cache_bound(client, db, monkeypatch):
+    """A token deleted elsewhere (a logout in another server process) or a deactivated user is refused
+    once this process re-checks it: at most auth_cache_seconds after it last did."""
+    from app.auth import service
+    from app.auth.models import AuthToken
+    from app.config import get_settings
+
+    bound = get_settings().auth_cache_seconds
+    assert 0 < bound <= 10
+    now = [1000.0]
+    monkeypatch.setattr(service, "_clock", lambda: now[0])
+    user = make_user(db, "admin", username="dora")
+    headers = auth_headers(client, user)
+    assert client.get("/api/auth/me", headers=headers).status_code == 200
+    db.execute(AuthToken.__table__.delete().where(AuthToken.user_id == user.id))
+    now[0] += bound / 2
+    assert client.get("/api/auth/me", headers=headers).status_code == 200  # still within the bound
+    now[0] += bound / 2 + 0.01
+    res = client.get("/api/auth/me", headers=headers)
+    assert res.status_code == 401 and res.json()["detail"] == "登录已失效，请重新登录"
+
+    # A deactivated user: the same bound.
+    headers = auth_headers(client, user)
+    assert client.get("/api/auth/me", headers=headers).status_code == 200
+    user.is_active = False
+    db.flush()
+    now[0] += bound + 0.01
+    assert client.get("/api/auth/me", headers=headers).status_code == 401
+
+
+def test_an_expired_token_is_refused_at_once_even_when_cached(client, db, monkeypatch):
+    from datetime import timedelta
+
+    from app.auth import service
+    from app.config import get_settings
+    from app.timeutil import utcnow
+
+    user = make_user(db, "admin", username="erin")
+    headers = auth_headers(client, user)
+    assert client.get("/api/auth/me", headers=headers).status_code == 200
+    later = utcnow() + timedelta(hours=get_settings().token_ttl_hours, seconds=1)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    assert client.get("/api/auth/me", headers=headers).status_code == 401
+
+
+def test_without_the_cache_a_revoked_token_is_refused_on_the_next_request(client, db, monkeypatch):
+    from app.auth.models import AuthToken
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "auth_cache_seconds", 0)
+    user = make_user(db, "admin", username="fay")
+    headers = auth_headers(client, user)
+    assert client.get("/api/auth/me", headers=headers).status_code == 200
+    db.execute(AuthToken.__table__.delete().where(AuthToken.user_id == user.id))
+    assert client.get("/api/auth/me", headers=headers).status_code == 401

@@ -177,7 +177,9 @@ def test_operator_flow_in_fresh_processes(env) -> None:  # type: ignore[no-untyp
     assert _count(url, "select count(*) from users") == 2
     out = tmp / "map.html"
     run(e, "map", "render", "--region", "130300", "-o", str(out), "--standalone")
-    assert "渤海安全示例机械有限公司" in out.read_text(encoding="utf-8")
+    # The names (for the map's search box) are in the side file the map reads next to it.
+    assert "渤海安全示例机械有限公司" in (tmp / "map_names.js").read_text(encoding="utf-8")
+    assert '"names":{"file":"map_names.js"}' in out.read_text(encoding="utf-8")
     run(e, "map", "render", "--region", "999999", "-o", str(out), ok=False)
     run(e, "map", "recompute-levels")
     run(e, "map", "recompute-levels", "--region", "999999", ok=False)
@@ -202,6 +204,7 @@ def test_operator_flow_in_fresh_processes(env) -> None:  # type: ignore[no-untyp
     run(e, "jobs", "run", "notifications.deliver")
     assert "notifications.deliver" in run(e, "jobs", "history").stdout
     run(e, "jobs", "run", "auth.prune_login_records")
+    run(e, "jobs", "run", "attachments.prune_unattached")
     run(e, "jobs", "run", "no_such_job", ok=False)
     run(e, "jobs", "history", "--job", "no_such_job", ok=False)
 

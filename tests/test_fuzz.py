@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.attachments.config import get_attachment_settings
-from app.db import get_session, make_engine
+from app.db import get_read_session, get_session, make_engine
 from app.main import create_app
 from tests.conftest import alembic_config
 from tests.factories import PASSWORD, make_enterprise, make_tree, make_user
@@ -48,6 +48,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, di
                 raise
 
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_read_session] = _session
     settings_ = get_attachment_settings()
     old_dir, settings_.uploads_dir = settings_.uploads_dir, folder / "uploads"
     tokens = {}

@@ -221,6 +221,7 @@ RECORD_ROUTES = {
     "/supervision/cases/{case_id:int}": "/supervision/cases/{case}",
     "/supervision/cases/{case_id:int}/act/{action}": "/supervision/cases/{case}/act/report_progress",
     "/tasks/{task_id:int}": "/tasks/{task}",
+    "/check-plans/{plan_id:int}": "/check-plans/{plan}",
 }
 
 # GET routes that take the record's id in the query string and answer for that one record.
@@ -238,6 +239,8 @@ REGION_ROUTES = {
     "/maps/region/{code}": "/maps/region/{region}",
     "/maps/region/{code}/map.html": "/maps/region/{region}/map.html",
     "/api/regions/{code:region_code}/level": "/api/regions/{region}/level",
+    # The map's search box and its names: the map's own scope (tests/mapping/test_pages.py for the rows).
+    "/api/maps/region/{code:region_code}/enterprises": "/api/maps/region/{region}/enterprises?q=企业",
 }
 REGIONS = {"e1": "139101001", "e2": "139102", "e3": "139201"}
 REGION_VISIBLE = {
@@ -325,6 +328,7 @@ def records(db, world):  # type: ignore[no-untyped-def]
         out[key] = {
             **{"enterprise": ent.id, "point": point.id, "unit": unit.id, "hazard": hazard.id},
             **{"case": case.id, "attachment": photo.id, "task": task.id, "region": REGIONS[key]},
+            "plan": plan.id,
         }
     db.commit()  # a refused request rolls back to here, not past it
     return out

@@ -12,6 +12,9 @@ class AttachmentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHUANGKONG_", env_file=".env", extra="ignore")
 
     photo_max_mb: int = 10
+    # Uploads no record names (a form abandoned after its photo was saved) are deleted after this many
+    # days by attachments.prune_unattached (project default 2; 0 keeps them).
+    unattached_upload_days: int = 2
     # Default: <data_dir>/uploads.
     uploads_dir: Path | None = None
 

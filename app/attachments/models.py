@@ -21,4 +21,6 @@ class Attachment(Base):
     # None: attached to a public 举报, visible to the regulators of its region only through the report.
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Photos of a public 举报: the tip's region path; inspectors over that region may read them.
+    region_path: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

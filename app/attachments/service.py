@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.attachments.config import get_attachment_settings
@@ -123,11 +123,57 @@ def save_image(
 
 
 def readable(stmt: SelectT, user: Principal) -> SelectT:
-    """Attachments of readable enterprises, plus the caller's own uploads."""
+    """Attachments of readable enterprises, plus the caller's own uploads; for inspectors also the
+    photos of public 举报 in their region (the department that receives the 举报)."""
     if user.is_admin:
         return stmt
     in_scope = Attachment.enterprise_id.in_(enterprises.readable(select(Enterprise.id), user))
+    if user.role == "inspector" and user.region_path:
+        tip_photo = Attachment.region_path.like(f"{user.region_path}%")
+        return stmt.where(or_(in_scope, Attachment.uploaded_by == user.id, tip_photo))
     return stmt.where(or_(in_scope, Attachment.uploaded_by == user.id))
+
+
+def claim_for_region(session: Session, ids: list[int], region_path: str) -> list[int]:
+    """Give public uploads (no enterprise, no uploader, not yet claimed) to a 举报 of this region."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    free = set(
+        session.scalars(
+            select(Attachment.id).where(
+                Attachment.id.in_(unique),
+                Attachment.enterprise_id.is_(None),
+                Attachment.uploaded_by.is_(None),
+                Attachment.region_path.is_(None),
+            )
+        )
+    )
+    for att_id in unique:
+        if att_id not in free:
+            raise BadInput(f"照片 {att_id} 不存在或已用于其他举报，请重新选择", field="photo")
+    session.execute(update(Attachment).where(Attachment.id.in_(unique)).values(region_path=region_path))
+    return unique
+
+
+def hand_to_enterprise(session: Session, user: Principal, ids: list[int], enterprise_id: int) -> None:
+    """Photos of a 举报 accepted as a hazard of this enterprise: readable from now on like the hazard's."""
+    for att in session.scalars(
+        select(Attachment).where(Attachment.id.in_(ids), Attachment.enterprise_id.is_(None))
+    ):
+        att.enterprise_id = enterprise_id
+        audit.record(
+            session,
+            user,
+            "assign",
+            "attachment",
+            att.id,
+            before={"enterprise_id": None},
+            after={"enterprise_id": enterprise_id},
+            enterprise_id=enterprise_id,
+            region_path=att.region_path,
+        )
+    session.flush()
 
 
 def get_readable(session: Session, user: Principal, attachment_id: int) -> Attachment:

@@ -40,7 +40,35 @@ def record(
     region_path: str | None = None,
     note: str | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
+    row = entry(
+        actor,
+        action,
+        entity,
+        entity_id,
+        before=before,
+        after=after,
+        enterprise_id=enterprise_id,
+        region_path=region_path,
+        note=note,
+    )
+    session.add(row)
+    return row
+
+
+def entry(
+    actor: Principal,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    enterprise_id: int | None = None,
+    region_path: str | None = None,
+    note: str | None = None,
+) -> AuditEntry:
+    """The row record() adds, not yet added: for a write that inserts it in its own statement."""
+    return AuditEntry(
         actor_id=actor.id or None,
         actor_name=actor.username,
         action=action,
@@ -52,8 +80,6 @@ def record(
         after=after,
         note=note,
     )
-    session.add(entry)
-    return entry
 
 
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:

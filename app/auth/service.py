@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, literal, select, update
@@ -40,6 +41,10 @@ def principal_for(session: Session, user: User) -> Principal:
     path = ""
     if user.region_code:
         path = session.scalar(select(Region.path).where(Region.code == user.region_code)) or ""
+    return _principal(user, path)
+
+
+def _principal(user: User, region_path: str) -> Principal:
     return Principal(
         id=user.id,
         username=user.username,
@@ -47,7 +52,7 @@ def principal_for(session: Session, user: User) -> Principal:
         role=user.role,
         enterprise_id=user.enterprise_id,
         region_code=user.region_code,
-        region_path=path,
+        region_path=region_path,
         department=user.department,
         industries=tuple(user.industries) if user.industries else None,
     )
@@ -194,15 +199,52 @@ def prune_login_records(session: Session, now: datetime | None = None) -> dict[s
 
 
 def logout(session: Session, token: str) -> None:
-    session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
+    digest = _digest(token)
+    _recent.pop(digest, None)
+    session.execute(delete(AuthToken).where(AuthToken.token_hash == digest))
+
+
+# Tokens this process has checked lately: token digest -> (principal, token expiry, re-check after).
+# A hit needs no query. The expiry is checked on every request; a logout in this process takes effect
+# at once; a revocation elsewhere (logout in another worker, token deleted, user deactivated or
+# changed) at most auth_cache_seconds later, when the entry is re-checked against the database.
+_recent: dict[str, tuple[Principal, datetime, float]] = {}
+_MAX_RECENT = 10_000
+_clock = time.monotonic
+
+
+def recent_principal(token: str) -> Principal | None:
+    """The caller of a token this process checked within auth_cache_seconds (None: not known, ask
+    authenticate()); NotAuthenticated once the token has expired."""
+    digest = _digest(token)
+    hit = _recent.get(digest)
+    if hit is None or hit[2] <= _clock():
+        return None
+    if hit[1] <= utcnow():
+        _recent.pop(digest, None)
+        raise NotAuthenticated("登录已失效，请重新登录")
+    return hit[0]
 
 
 def authenticate(session: Session, token: str) -> Principal:
+    principal = recent_principal(token)
+    if principal is not None:
+        return principal
+    digest = _digest(token)
+    now = utcnow()
     row = session.execute(
-        select(User, AuthToken.expires_at)
+        select(User, AuthToken.expires_at, Region.path)
         .join(AuthToken, AuthToken.user_id == User.id)
-        .where(AuthToken.token_hash == _digest(token))
+        .outerjoin(Region, Region.code == User.region_code)
+        .where(AuthToken.token_hash == digest)
     ).first()
-    if row is None or row[1] <= utcnow() or not row[0].is_active:
+    if row is None or row[1] <= now or not row[0].is_active:
+        _recent.pop(digest, None)
         raise NotAuthenticated("登录已失效，请重新登录")
-    return principal_for(session, row[0])
+    principal = _principal(row[0], row[2] or "")
+    seconds = get_settings().auth_cache_seconds
+    if seconds > 0:
+        if len(_recent) >= _MAX_RECENT:
+            _recent.clear()  # simpler than LRU; a full cache only costs one query per token once
+        _recent[digest] = (principal, row[1], _clock() + seconds)
+    return principal

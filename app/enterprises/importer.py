@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from app.audit import service as audit
 from app.auth.principal import Principal
-from app.enterprises import service
+from app.enterprises import scope_copy, service
 from app.enterprises.columns import BY_HEADER, COLUMNS
 from app.enterprises.models import SCALES, STATUSES, Enterprise
 from app.errors import AppError, BadInput, Forbidden
@@ -183,6 +183,7 @@ class _Importer:
                 .values(**values, version=bindparam("_version"))
             )
             self.session.execute(stmt, updates)
+            scope_copy.sync_enterprises(self.session, [u["_id"] for u in updates])
         audit.record_many(self.session, audits)
         self.report.created += len(inserts)
         self.report.updated += len(updates)

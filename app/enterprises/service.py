@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.auth.principal import Principal
 from app.db import SelectT
-from app.enterprises import credit_code
+from app.enterprises import credit_code, scope_copy
 from app.enterprises.models import Enterprise
 from app.enterprises.schemas import EnterpriseIn, EnterpriseUpdate
 from app.errors import BadInput, Conflict, Forbidden, NotFound
@@ -208,6 +208,8 @@ def update_enterprise(
     for key, value in changes.items():
         setattr(ent, key, value)
     session.flush()
+    if {"region_code", "industry"} & changes.keys():
+        scope_copy.sync_enterprises(session, [ent.id])
     audit.record(
         session,
         user,

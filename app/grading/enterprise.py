@@ -190,9 +190,10 @@ def _same(current: tuple[str, list[dict[str, Any]]] | None, decision: Decision) 
 
 
 def recompute_enterprise_level(
-    session: Session, enterprise_id: int, actor: Principal = SYSTEM
+    session: Session, enterprise_id: int, actor: Principal = SYSTEM, *, region_path: str | None = None
 ) -> EnterpriseLevel:
-    """Re-grade one enterprise now (same transaction); returns the current EnterpriseLevel row."""
+    """Re-grade one enterprise now (same transaction); returns the current EnterpriseLevel row.
+    region_path: the enterprise's, when the caller has it already (saves a query)."""
     session.flush()
     as_of = local_today()
     collected = _Facts(session, [enterprise_id], as_of)
@@ -228,7 +229,7 @@ def recompute_enterprise_level(
         before=before,
         after={"level": row.level, "rule_set": row.rule_set},
         enterprise_id=enterprise_id,
-        region_path=region_path(session, enterprise_id),
+        region_path=region_path if region_path is not None else _region_path(session, enterprise_id),
     )
     if current is None or current.level != row.level:
         # The four-colour map of the enterprise's township, county and city follows at once.
@@ -237,6 +238,10 @@ def recompute_enterprise_level(
 
 
 def region_path(session: Session, enterprise_id: int) -> str | None:
+    return _region_path(session, enterprise_id)
+
+
+def _region_path(session: Session, enterprise_id: int) -> str | None:
     return session.scalar(
         select(Region.path)
         .join(Enterprise, Enterprise.region_code == Region.code)

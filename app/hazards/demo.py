@@ -43,6 +43,27 @@ FINDINGS = [
     ("冲压车间", "冲床光电保护装置失效", "site"),
     ("食堂", "燃气管道软管老化，未安装燃气泄漏报警装置", "site"),
 ]
+# A 重大 demo hazard is a finding that the cited 判定标准 item describes (a random FINDINGS text would cite
+# e.g. “限速标志缺失” as 无许可经营): industry → (item code, place, description, category, the words the
+# description shares with the item's text, checked by tests/hazards/test_demo.py).
+GM_FINDING = ("GM-3-2", "焊接区", "电焊工未取得特种作业操作证即上岗焊接", "management", "特种作业")
+GM_INDUSTRIES = ("metallurgy", "nonferrous", "building_materials", "machinery", "light_industry", "textile")
+MAJOR_FINDINGS: dict[str, tuple[str, str, str, str, str]] = {
+    **{industry: GM_FINDING for industry in (*GM_INDUSTRIES, "commerce")},
+    "construction": ("FS-4-3", "塔吊作业区", "塔吊司机无特种作业操作资格证书上岗", "management", "特种作业"),
+    "road_transport": ("DY-3-2", "车队停车场", "一辆营运客车年度检验不合格仍安排运营", "site", "检验不合格"),
+    "hazardous_chemicals": ("HG-12", "甲苯罐区", "可燃气体泄漏场所未设检测报警装置", "site", "检测报警"),
+    "city_gas": ("RQ-5-1", "液化石油气储配站", "2号储罐液位监测仪表损坏停用，无超限报警", "site", "液位监测"),
+    "metal_nonmetal_mine": (
+        "KS-1-1-5",
+        "-120米中段",
+        "中段安全出口堵塞，梯子踏步损坏",
+        "site",
+        "安全出口堵塞",
+    ),
+    "fireworks": ("YH-5", "药物混合工房", "工房内滞留药量超核定药量", "site", "超核定药量"),
+    "other": ("XF-6-4", "地下室", "乙类物品仓库设置在办公楼地下室", "site", "地下室"),
+}
 SOURCES = ["routine", "routine", "comprehensive", "specialist", "seasonal", "holiday", "external_expert"]
 # Final state and how it got there (the actions taken in order). An enterprise's hazards take
 # consecutive paths, so open and finished ones alternate: no three in a row are open, and only the
@@ -72,13 +93,16 @@ def _staff(ent: Enterprise, n: int) -> Principal:
 
 
 def _major_item(industry: str) -> str | None:
+    """The 判定标准 item a 重大 demo hazard of this industry cites (None: the demo has no fitting one)."""
+    finding = MAJOR_FINDINGS.get(industry)
+    if finding is None:
+        return None
     registry = get_registry()
     _, entry = applicable_catalogues(industry, registry=registry)
     for catalogue_id in entry.catalogues:
         cat = registry.get(catalogue_id).model
-        for item in cat.items:
-            if industry in cat.item_industries(item):
-                return item.code
+        if any(it.code == finding[0] and industry in cat.item_industries(it) for it in cat.items):
+            return finding[0]
     return None
 
 
@@ -126,6 +150,8 @@ def _one(
     major: bool,
 ) -> int:
     place, text, category = FINDINGS[rng.randrange(len(FINDINGS))]
+    if major:
+        _, place, text, category, _ = MAJOR_FINDINGS[ent.industry]
     body = s.HazardIn(
         source=rng.choice(SOURCES),  # type: ignore[arg-type]
         description=text + LABEL,

@@ -31,6 +31,8 @@ class ChecklistIn(Input):
     include_measures: Flag = True
     include_major_items: Flag = True
     free_items: Annotated[list[Item], Field(max_length=200)] = []
+    # With include_measures: only these measures (of the enterprise's, active); None: all of them.
+    measure_ids: Annotated[list[Id], Field(max_length=500)] | None = None
 
 
 class PlanIn(Input):
@@ -40,6 +42,24 @@ class PlanIn(Input):
     assignee_id: Id
     frequency: Literal["day", "week", "month", "quarter", "year"]
     start_on: date | None = None
+
+
+class PlanFromMeasuresIn(Input):
+    """A plan whose checklist is the chosen control measures of the enterprise's risk points."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: s.ShortText
+    assignee_id: Id
+    frequency: Literal["day", "week", "month", "quarter", "year"]
+    start_on: date | None = None
+    measure_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+
+
+class PlanPatch(Input):
+    model_config = ConfigDict(extra="forbid")
+    name: s.ShortText | None = None
+    assignee_id: Id | None = None
+    frequency: Literal["day", "week", "month", "quarter", "year"] | None = None
 
 
 class ResultIn(Input):
@@ -71,12 +91,20 @@ def create_checklist(session: Session, user: Principal, data: ChecklistIn) -> Ch
     session.flush()
     items: list[CheckItem] = []
     if data.include_measures:
-        rows = session.execute(
-            select(ControlMeasure, RiskPoint.name)
-            .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_point_id)
-            .where(RiskPoint.enterprise_id == ent.id, ControlMeasure.is_active.is_(True))
-            .order_by(RiskPoint.id, ControlMeasure.id)
-        ).all()
+        rows = [
+            (m, n)
+            for m, n in session.execute(
+                select(ControlMeasure, RiskPoint.name)
+                .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_point_id)
+                .where(RiskPoint.enterprise_id == ent.id, ControlMeasure.is_active.is_(True))
+                .order_by(RiskPoint.id, ControlMeasure.id)
+            )
+        ]
+        if data.measure_ids is not None:
+            chosen = set(data.measure_ids)
+            if chosen - {m.id for m, _ in rows}:
+                raise BadInput("所选管控措施须是本企业在用的管控措施", field="measure_ids")
+            rows = [(m, n) for m, n in rows if m.id in chosen]
         for measure, point_name in rows:
             items.append(
                 CheckItem(
@@ -122,14 +150,165 @@ def checklist_items(session: Session, user: Principal, checklist_id: Id) -> list
     )
 
 
+def enterprise_measures(session: Session, user: Principal) -> list[tuple[ControlMeasure, RiskPoint]]:
+    """The active control measures of the caller's enterprise, by risk point: what a plan may check."""
+    _enterprise_writer(user)
+    rows = session.execute(
+        select(ControlMeasure, RiskPoint)
+        .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_point_id)
+        .where(RiskPoint.enterprise_id == user.enterprise_id, ControlMeasure.is_active.is_(True))
+        .order_by(RiskPoint.id, ControlMeasure.id)
+    ).all()
+    return [(m, p) for m, p in rows]
+
+
+def assignable_users(session: Session, user: Principal) -> list[User]:
+    """Who may be assigned a plan: the active users of the caller's enterprise."""
+    _enterprise_writer(user)
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.enterprise_id == user.enterprise_id, User.is_active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
+def _check_assignee(session: Session, user: Principal, assignee_id: int) -> User:
+    assignee = session.get(User, assignee_id)
+    if assignee is None or assignee.enterprise_id != user.enterprise_id or not assignee.is_active:
+        raise BadInput("排查人须是本企业用户", field="assignee_id")
+    return assignee
+
+
+def create_plan_from_measures(session: Session, user: Principal, data: PlanFromMeasuresIn) -> CheckPlan:
+    """A checklist of the chosen measures, then the plan over it (the same two steps as the API's
+    checklist + plan calls). Every refused field is reported at once (BadInput extra["errors"])."""
+    _enterprise_writer(user)
+    errors: dict[str, str] = {}
+    known = {m.id for m, _ in enterprise_measures(session, user)}
+    if any(i not in known for i in data.measure_ids):
+        errors["measure_ids"] = "所选管控措施须是本企业在用的管控措施"
+    try:
+        _check_assignee(session, user, data.assignee_id)
+    except BadInput as exc:
+        errors["assignee_id"] = exc.detail
+    if errors:
+        field, detail = next(iter(errors.items()))
+        raise BadInput(detail, field=field, extra={"errors": errors})
+    cl = create_checklist(
+        session,
+        user,
+        ChecklistIn(
+            name=f"{data.name}清单"[:200],
+            include_measures=True,
+            include_major_items=False,
+            measure_ids=data.measure_ids,
+        ),
+    )
+    return create_plan(
+        session,
+        user,
+        PlanIn(
+            checklist_id=cl.id,
+            name=data.name,
+            assignee_id=data.assignee_id,
+            frequency=data.frequency,
+            start_on=data.start_on,
+        ),
+    )
+
+
+def _own_plan(session: Session, user: Principal, plan_id: Id) -> CheckPlan:
+    _enterprise_writer(user)
+    plan = session.get(CheckPlan, plan_id)
+    if plan is None or plan.enterprise_id != user.enterprise_id:
+        raise NotFound(f"排查计划 {plan_id} 不存在")
+    return plan
+
+
+def list_plans(session: Session, user: Principal) -> list[CheckPlan]:
+    """The plans the caller may read (an enterprise user: its own), active first, newest first."""
+    stmt = enterprises.owned_by_readable(select(CheckPlan), CheckPlan.enterprise_id, user)
+    return list(session.scalars(stmt.order_by(CheckPlan.is_active.desc(), CheckPlan.id.desc()).limit(500)))
+
+
+def get_plan(session: Session, user: Principal, plan_id: Id) -> tuple[CheckPlan, list[CheckItem]]:
+    stmt = enterprises.owned_by_readable(select(CheckPlan), CheckPlan.enterprise_id, user)
+    plan = session.scalar(stmt.where(CheckPlan.id == plan_id))
+    if plan is None:
+        raise NotFound(f"排查计划 {plan_id} 不存在")
+    return plan, checklist_items(session, user, plan.checklist_id)
+
+
+def next_due(session: Session, plan: CheckPlan, today: date | None = None) -> date | None:
+    """When the plan's next check is due: the earliest open task's due date, else the end of the
+    period after the last generated one (None once deactivated)."""
+    if not plan.is_active:
+        return None
+    day = today or local_today()
+    open_due = session.scalar(
+        select(CheckTask.due_on)
+        .where(CheckTask.plan_id == plan.id, CheckTask.status == "open")
+        .order_by(CheckTask.due_on)
+        .limit(1)
+    )
+    if open_due is not None:
+        return open_due
+    start = max(plan.start_on, day)
+    _, end = period_of(plan.frequency, start)
+    if session.scalar(select(CheckTask.id).where(CheckTask.plan_id == plan.id, CheckTask.due_on == end)):
+        _, end = period_of(plan.frequency, end + timedelta(days=1))
+    return end
+
+
+def update_plan(session: Session, user: Principal, plan_id: Id, data: PlanPatch) -> CheckPlan:
+    """Name, assignee and frequency; the open tasks go to the new assignee. The checklist stays (its
+    items carry the results already recorded): to check other measures, make a new plan."""
+    plan = _own_plan(session, user, plan_id)
+    if not plan.is_active:
+        raise Conflict("该排查计划已停用", field="is_active")
+    before = {"name": plan.name, "assignee_id": plan.assignee_id, "frequency": plan.frequency}
+    if data.assignee_id is not None and data.assignee_id != plan.assignee_id:
+        plan.assignee_id = _check_assignee(session, user, data.assignee_id).id
+        for task in session.scalars(
+            select(CheckTask).where(CheckTask.plan_id == plan.id, CheckTask.status == "open")
+        ):
+            task.assignee_id = plan.assignee_id
+    if data.name is not None:
+        plan.name = data.name
+    if data.frequency is not None:
+        plan.frequency = data.frequency
+    session.flush()
+    after = {"name": plan.name, "assignee_id": plan.assignee_id, "frequency": plan.frequency}
+    if after != before:
+        audit.record(
+            session, user, "update", "check_plan", plan.id, before=before, after=after,
+            enterprise_id=plan.enterprise_id,
+        )  # fmt: skip
+        generate_due_tasks(session, local_today(), plan_ids=[plan.id])
+    return plan
+
+
+def deactivate_plan(session: Session, user: Principal, plan_id: Id) -> CheckPlan:
+    """No more tasks are generated; tasks already made stay as they are."""
+    plan = _own_plan(session, user, plan_id)
+    if plan.is_active:
+        plan.is_active = False
+        session.flush()
+        audit.record(
+            session, user, "deactivate", "check_plan", plan.id, before={"is_active": True},
+            after={"is_active": False}, enterprise_id=plan.enterprise_id,
+        )  # fmt: skip
+    return plan
+
+
 def create_plan(session: Session, user: Principal, data: PlanIn) -> CheckPlan:
     _enterprise_writer(user)
     cl = session.get(CheckList, data.checklist_id)
     if cl is None or cl.enterprise_id != user.enterprise_id:
         raise BadInput(f"排查清单 {data.checklist_id} 不存在", field="checklist_id")
-    assignee = session.get(User, data.assignee_id)
-    if assignee is None or assignee.enterprise_id != user.enterprise_id:
-        raise BadInput("排查人须是本企业用户", field="assignee_id")
+    assignee = _check_assignee(session, user, data.assignee_id)
     plan = CheckPlan(
         enterprise_id=cl.enterprise_id,
         checklist_id=cl.id,

@@ -8,13 +8,13 @@ from sqlalchemy import Select, case, extract, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.enterprises import scope_copy
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput
 from app.hazards import service
 from app.hazards.models import FINISHED, Hazard
 from app.regions import service as regions
-from app.regions.models import Region
 
 DATE_ORDER = "起始日期不能晚于截止日期"
 
@@ -49,14 +49,10 @@ def filtered(session: Session, user: Principal, f: Filters) -> Select[Any]:
         stmt = stmt.where(Hazard.source == f.source)
     if f.enterprise_id:
         stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
-    if f.region or f.industry:
-        ents = select(Enterprise.id)
-        if f.region:
-            path = regions.get_region(session, f.region).path
-            ents = ents.where(Enterprise.region_code.in_(regions.subtree_codes(path)))
-        if f.industry:
-            ents = ents.where(Enterprise.industry == f.industry)
-        stmt = stmt.where(Hazard.enterprise_id.in_(ents))
+    if f.region:
+        stmt = scope_copy.in_region(stmt, Hazard, regions.get_region(session, f.region).path)
+    if f.industry:
+        stmt = stmt.where(Hazard.industry == f.industry)
     if f.found_from:
         stmt = stmt.where(Hazard.found_on >= f.found_from)
     if f.found_to:
@@ -148,14 +144,11 @@ def statistics(
 ) -> list[dict[str, Any]]:
     """Rows per region (children of the chosen/own region), industry, month or enterprise.
     整改率 = closed / found among the hazards found in the period (withdrawn ones not counted)."""
-    base = filtered(session, user, f).subquery()
-    counts = _counts(period_from, period_to)
-    scoped = select(*counts).where(Hazard.id.in_(select(base.c.id)))
+    scoped = filtered(session, user, f).with_only_columns(*_counts(period_from, period_to))
     if by == "industry":
         names = enterprises.industries()
-        stmt = scoped.join(Enterprise, Enterprise.id == Hazard.enterprise_id).add_columns(Enterprise.industry)
-        rows = session.execute(stmt.group_by(Enterprise.industry).order_by(Enterprise.industry)).all()
-        return [_row(r.industry, names.get(r.industry, r.industry), r) for r in rows]
+        stmt = scoped.add_columns(Hazard.industry).group_by(Hazard.industry).order_by(Hazard.industry)
+        return [_row(r.industry, names.get(r.industry, r.industry), r) for r in session.execute(stmt)]
     if by == "month":
         year, month = extract("year", Hazard.found_on), extract("month", Hazard.found_on)
         stmt = (
@@ -177,7 +170,8 @@ def statistics(
 
 
 def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> list[dict[str, Any]]:
-    """Count per enterprise region in SQL, then roll up to the children of the root region."""
+    """Count per enterprise region (the hazards' copy of its path) in SQL, then roll up to the children
+    of the root region."""
     root_code = f.region or user.region_code
     if root_code:
         root = regions.get_region(session, root_code)
@@ -186,15 +180,13 @@ def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> li
         children = regions.list_regions(session, level="province") or regions.list_regions(
             session, level="city"
         )
-    stmt = scoped.join(Enterprise, Enterprise.id == Hazard.enterprise_id).add_columns(Enterprise.region_code)
-    per_code = session.execute(stmt.group_by(Enterprise.region_code)).all()
-    paths = dict(list(session.execute(select(Region.code, Region.path))))
+    per_path = session.execute(scoped.add_columns(Hazard.region_path).group_by(Hazard.region_path)).all()
     out = []
     fields = (*COUNTS, "funds")
     for child in children:
         total: dict[str, Any] = dict.fromkeys(fields, 0)
-        for r in per_code:
-            if paths.get(r.region_code or "", "").startswith(child.path):
+        for r in per_path:
+            if (r.region_path or "").startswith(child.path):
                 for k in fields:
                     total[k] += getattr(r, k) or 0
         out.append(_row(child.code, child.name, _Obj(total)))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db import Base, UTCDateTime, WorkflowEvent
+from app.enterprises.scope_copy import ScopeCopy
 from app.timeutil import local_today, utcnow
 
 STATES = {
@@ -60,7 +61,10 @@ REPORT_RECIPIENTS = {"supervisor": "负有安全生产监督管理职责的部�
 MAX_TEXT = 2000
 
 
-class Hazard(Base):
+LIST_ORDER_AND_FILTERS = ("found_on", "id", "state", "grade", "source", "industry")
+
+
+class Hazard(ScopeCopy, Base):
     """One 事故隐患 in an enterprise's register, from finding to 销号."""
 
     __tablename__ = "hazards"
@@ -108,8 +112,12 @@ class Hazard(Base):
     __table_args__ = (
         UniqueConstraint("created_by", "idempotency_key", name="uq_hazards_idempotency"),
         # Ledgers: scope by enterprise, newest first (keyset on found_on, id).
-        Index("ix_hazards_enterprise_found", "enterprise_id", "found_on", "id"),
-        Index("ix_hazards_found", "found_on", "id"),
+        Index("ix_hazards_enterprise_found", "enterprise_id", *LIST_ORDER_AND_FILTERS),
+        Index("ix_hazards_found", *LIST_ORDER_AND_FILTERS),
+        # Scoped ledgers (copied region codes by depth, see app/enterprises/scope_copy.py): one equality,
+        # then newest first, so a township's page stops after the page. The trailing columns are the
+        # list filters: checked inside the index, so a rare combination reads no table rows it drops.
+        *(Index(f"ix_hazards_l{d}_found", f"region_l{d}", *LIST_ORDER_AND_FILTERS) for d in range(1, 5)),
         # Overdue scans and reminders.
         Index("ix_hazards_state_deadline", "state", "deadline"),
     )
@@ -203,9 +211,24 @@ class Tip(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # SHA-256 of the receipt code the reporter was shown (the code is not kept): the status look-up key.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    photo_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_hazard_tips_client", "client_key", "created_at"),)
+
+
+class TipThrottle(Base):
+    """Public 举报 submissions / status look-ups per client key in the current window, bumped by one
+    atomic upsert, so parallel requests cannot slip past the limit. Keys: "submit:<client>",
+    "lookup:<client>"."""
+
+    __tablename__ = "tip_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # ---------------------------------------------------------------- 排查: checklists, plans, tasks

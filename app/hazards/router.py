@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from app.auth.deps import CurrentUser, DbSession
-from app.errors import BadInput
+from app.auth.deps import CurrentUser, DbSession, ReadSession
+from app.errors import BadInput, NotFound
 from app.fields import Id, QueryDate
 from app.hazards import exporter, investigation, ledger, service, tips
 from app.hazards import schemas as s
@@ -43,7 +43,7 @@ Filters = Annotated[ledger.Filters, Depends(_filters)]
 
 @router.get("", response_model=s.HazardPage)
 def list_hazards(
-    session: DbSession,
+    session: ReadSession,
     user: CurrentUser,
     f: Filters,
     cursor: Annotated[str | None, Query(max_length=40)] = None,
@@ -83,14 +83,14 @@ def major_items(
 
 
 @router.get("/export.xlsx", **file_download("隐患台账", XLSX))
-def export_ledger(session: DbSession, user: CurrentUser, f: Filters) -> FileResponse:
+def export_ledger(session: ReadSession, user: CurrentUser, f: Filters) -> FileResponse:
     """导出隐患台账（与列表相同的筛选条件）。"""
     return xlsx_response(lambda fh: exporter.write_ledger(session, user, f, fh), "隐患台账", "hazard-ledger")
 
 
 @router.get("/stats")
 def statistics(
-    session: DbSession,
+    session: ReadSession,
     user: CurrentUser,
     f: Filters,
     by: Literal["region", "industry", "month", "enterprise"] = "region",
@@ -162,11 +162,21 @@ def transition(hazard_id: Id, body: s.TransitionIn, session: DbSession, user: Cu
 # ---------------------------------------------------------------- public, no login
 
 
-@public_router.post("/reports", response_model=dict[str, Any], status_code=201)
+@public_router.post("/reports", response_model=s.TipReceipt, status_code=201)
 def submit_tip(body: s.TipIn, request: Request, session: DbSession) -> Any:
-    """公众举报事故隐患（无需登录；每个地址每小时最多 5 条）。"""
-    tip = tips.submit(session, body, request.client.host if request.client else None)
-    return {"id": tip.id, "detail": "举报已受理，将转交属地监管部门核查。感谢您的监督！"}
+    """公众举报事故隐患（无需登录；每个地址每小时最多 5 条）。回执码只返回这一次。"""
+    tip, receipt = tips.submit(session, body, request.client.host if request.client else None)
+    return {"id": tip.id, "receipt": tips.show_receipt(receipt), "detail": tips.SUBMITTED}
+
+
+@public_router.post("/reports/status", response_model=s.TipStatusOut)
+def tip_status(body: s.TipStatusIn, request: Request, session: DbSession) -> Any:
+    """凭回执码查询举报的处理结果（无需登录；每个地址每小时最多查询 20 次）。"""
+    found = tips.lookup(session, body.code, request.client.host if request.client else None)
+    if found is None:
+        session.commit()  # the failed look-up must still count against the limit
+        raise NotFound(tips.UNKNOWN_RECEIPT, field="code")
+    return found
 
 
 @public_router.get("/regions")
@@ -225,6 +235,45 @@ def create_plan(body: investigation.PlanIn, session: DbSession, user: CurrentUse
     """排查计划（谁、按什么频次、查哪张清单）；当期任务立即生成。"""
     plan = investigation.create_plan(session, user, body)
     return {"id": plan.id, "name": plan.name, "frequency": plan.frequency}
+
+
+def _plan_out(session: DbSession, plan: Any) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "name": plan.name,
+        "frequency": plan.frequency,
+        "assignee_id": plan.assignee_id,
+        "checklist_id": plan.checklist_id,
+        "start_on": plan.start_on,
+        "is_active": plan.is_active,
+        "next_due": investigation.next_due(session, plan),
+    }
+
+
+@router.get("/check-plans")
+def list_plans(session: DbSession, user: CurrentUser) -> Any:
+    """排查计划（本企业的；监管人员为辖区内企业的），含下次排查截止日期。"""
+    return [_plan_out(session, p) for p in investigation.list_plans(session, user)]
+
+
+@router.post("/check-plans/from-measures", status_code=201)
+def create_plan_from_measures(
+    body: investigation.PlanFromMeasuresIn, session: DbSession, user: CurrentUser
+) -> Any:
+    """以所选风险点管控措施为清单制定排查计划；当期任务立即生成。"""
+    return _plan_out(session, investigation.create_plan_from_measures(session, user, body))
+
+
+@router.patch("/check-plans/{plan_id:int}")
+def update_plan(plan_id: Id, body: investigation.PlanPatch, session: DbSession, user: CurrentUser) -> Any:
+    """修改排查计划的名称、排查人、频次（未完成的任务改由新排查人执行）。"""
+    return _plan_out(session, investigation.update_plan(session, user, plan_id, body))
+
+
+@router.post("/check-plans/{plan_id:int}/deactivate")
+def deactivate_plan(plan_id: Id, session: DbSession, user: CurrentUser) -> Any:
+    """停用排查计划：不再生成新任务。"""
+    return _plan_out(session, investigation.deactivate_plan(session, user, plan_id))
 
 
 @router.get("/check-tasks", response_model=list[TaskOut])

@@ -314,6 +314,26 @@ class TipIn(Strict):
     contact: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
 
 
+class TipReceipt(BaseModel):
+    id: Id
+    receipt: str = Field(description="回执码：只显示这一次，凭它查询处理结果（/api/public/reports/status）")
+    detail: str
+
+
+class TipStatusIn(Strict):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(
+        description="提交举报时得到的回执码（大小写、空格和连字符不计）"
+    )
+
+
+class TipStatusOut(BaseModel):
+    status: Literal["pending", "accepted", "dismissed"]
+    status_text: str = Field(description="待受理 / 已受理（转为隐患） / 不予受理")
+    reason: str | None = Field(description="不予受理的理由")
+    submitted_on: date
+    decided_on: date | None
+
+
 class TipOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

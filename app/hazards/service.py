@@ -8,17 +8,18 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.attachments import service as attachments
 from app.audit import service as audit
 from app.auth.principal import Principal
 from app.db import SelectT
+from app.enterprises import scope_copy
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.grading import enterprise as enterprise_grading
+from app.hazards import create_sql
 from app.hazards import schemas as s
 from app.hazards import transitions as t
 from app.hazards.models import (
@@ -63,8 +64,9 @@ AUDITED = [
 
 
 def readable(stmt: SelectT, user: Principal) -> SelectT:
-    """Hazards of the enterprises the caller may read (the enterprise scoping rule, reused)."""
-    return enterprises.owned_by_readable(stmt, Hazard.enterprise_id, user)
+    """Hazards of the enterprises the caller may read (the enterprise scoping rule, on the hazard's copy
+    of its enterprise's region and industry so that one index serves each scope)."""
+    return scope_copy.readable(stmt, Hazard, user)
 
 
 def get_readable(session: Session, user: Principal, hazard_id: int) -> Hazard:
@@ -241,10 +243,11 @@ def create_hazard(
 ) -> Created:
     """Record a hazard. With an idempotency key, a retry of the same body returns the first hazard."""
     _writer(user)
-    digest = body_hash(data)
+    digest = None  # only a retry with the same key compares it
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 100:
             raise BadInput("Idempotency-Key 长度应为 1–100 个字符", field="Idempotency-Key")
+        digest = body_hash(data)
         earlier = _by_key(session, user, idempotency_key, digest)
         if earlier:
             return Created(earlier, False)
@@ -253,7 +256,7 @@ def create_hazard(
         raise BadInput("请选择企业", field="enterprise_id")
     if user.role == "enterprise" and data.enterprise_id not in (None, user.enterprise_id):
         raise NotFound(f"企业 {data.enterprise_id} 不存在")
-    ent = enterprises.get_readable(session, user, enterprise_id)
+    ent, region_path = _enterprise_for_create(session, user, enterprise_id)
     if data.source in INSPECTOR_SOURCES and user.role not in t.REGULATOR:
         raise BadInput(f"隐患来源“{SOURCES[data.source]}”只能由监管部门登记", field="source")
     today = local_today()
@@ -262,6 +265,7 @@ def create_hazard(
         raise BadInput("发现日期不能晚于今天", field="found_on")
     hazard = Hazard(
         enterprise_id=ent.id,
+        **scope_copy.values(region_path, ent.industry),
         source=data.source,
         description=data.description,
         place=data.place,
@@ -284,34 +288,44 @@ def create_hazard(
         _set_grade(hazard, "major", _determine_major(user, ent, found_on, call))
     elif data.major_item or data.major_reason or data.major_basis_standard or data.major_basis_clause:
         raise BadInput("一般隐患不填写重大事故隐患条目、理由或依据", field="major_item")
-    try:
-        with session.begin_nested():
-            session.add(hazard)
-            session.flush()
-    except IntegrityError:
-        # Two requests with the same key raced: the other one won, answer with its hazard.
-        if idempotency_key is None:
-            raise
-        earlier = _by_key(session, user, idempotency_key, digest)
-        if earlier is None:
-            raise
-        return Created(earlier, False)
-    _event(
-        session, user, hazard, "create", None, hazard.state, None, hazard.photo_ids, {"grade": hazard.grade}
-    )
-    audit.record(
-        session,
+    create_sql.apply_defaults(hazard)
+    grade = {"grade": hazard.grade}
+    first = _new_event(user, hazard, "create", None, hazard.state, None, hazard.photo_ids, grade)
+    entry = audit.entry(
         user,
         "create",
         "hazard",
-        hazard.id,
+        None,  # the new id, filled in by the insert
         after=audit.snapshot(hazard, AUDITED),
         enterprise_id=ent.id,
-        region_path=_region_path(session, ent),
+        region_path=region_path,
     )
+    if not create_sql.insert_created(session, hazard, first, entry):
+        # The key was used by a request that raced this one: answer with its hazard.
+        earlier = _by_key(session, user, idempotency_key or "", digest or "")
+        if earlier is None:
+            raise Conflict("该 Idempotency-Key 的请求正在处理，请稍后重试", field="Idempotency-Key")
+        return Created(earlier, False)
     if _counts_for_level(hazard):
-        enterprise_grading.recompute_enterprise_level(session, ent.id, user)
+        enterprise_grading.recompute_enterprise_level(session, ent.id, user, region_path=region_path)
     return Created(hazard, True)
+
+
+def _enterprise_for_create(
+    session: Session, user: Principal, enterprise_id: int
+) -> tuple[Enterprise, str | None]:
+    """The enterprise (scoped like enterprises.get_readable) and its region path, in one query."""
+    row = session.execute(
+        enterprises.readable(
+            select(Enterprise, Region.path)
+            .outerjoin(Region, Region.code == Enterprise.region_code)
+            .where(Enterprise.id == enterprise_id),
+            user,
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"企业 {enterprise_id} 不存在")  # out of scope answers like unknown
+    return row[0], row[1]
 
 
 def _check_links(session: Session, enterprise_id: int, point_id: int | None, measure_id: int | None) -> None:
@@ -355,19 +369,30 @@ def _event(
     atts: list[int],
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        HazardEvent(
-            hazard_id=hazard.id,
-            at=utcnow(),
-            actor_id=user.id or None,
-            actor_name=user.display_name,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            note=note,
-            attachments=atts,
-            data=data,
-        )
+    session.add(_new_event(user, hazard, action, from_state, to_state, note, atts, data))
+
+
+def _new_event(
+    user: Principal,
+    hazard: Hazard,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    note: str | None,
+    atts: list[int],
+    data: dict[str, Any] | None = None,
+) -> HazardEvent:
+    return HazardEvent(
+        hazard_id=hazard.id,
+        at=utcnow(),
+        actor_id=user.id or None,
+        actor_name=user.display_name,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        attachments=atts,
+        data=data,
     )
 
 
@@ -648,10 +673,16 @@ def enterprise_names(session: Session, ids: set[int]) -> dict[int, str]:
     return dict(list(session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))))
 
 
+# The output fields read straight off the row (the rest are computed below), resolved once: a ledger
+# page builds fifty of these.
+_DERIVED = {"enterprise_name", "source_label", "grade_label", "state_label", "is_overdue", "days_overdue"}
+_COPIED = [c for c in s.HazardOut.model_fields if c not in _DERIVED and hasattr(Hazard, c)]
+
+
 def to_out(hazard: Hazard, name: str | None) -> dict[str, Any]:
     out = s.HazardOut.model_validate(
         {
-            **{c: getattr(hazard, c) for c in s.HazardOut.model_fields if hasattr(hazard, c)},
+            **{c: getattr(hazard, c) for c in _COPIED},
             "enterprise_name": name,
             "source_label": SOURCES.get(hazard.source, hazard.source),
             "grade_label": GRADES[hazard.grade],

@@ -1,40 +1,110 @@
-"""Public 举报 (no login): rate-limited intake, then the regulator's triage inbox."""
+"""Public 举报 (no login): rate-limited intake with a receipt code, the public status look-up, then the
+regulator's triage inbox.
+
+The reporter gets a random receipt code (RECEIPT_LENGTH characters of an alphabet without 0/O/1/I); only
+its SHA-256 is stored. Submissions, photo uploads and status look-ups are each limited per client per
+hour by one atomic upsert of a counter row (TipThrottle), so parallel requests cannot pass the limit:
+on PostgreSQL the upsert locks the row until the request's transaction ends.
+"""
 
 import hashlib
-from datetime import timedelta
+import secrets
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.attachments import service as attachments
 from app.audit import service as audit
 from app.auth.principal import Principal
+from app.db import UTCDateTime
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound, TooManyRequests
 from app.hazards import schemas as s
 from app.hazards import service
-from app.hazards.models import Hazard, Tip
+from app.hazards.models import Hazard, Tip, TipThrottle
 from app.regions.models import Region
 from app.timeutil import to_local, utcnow
 
 TIPS_PER_HOUR = 5
-TIP_FIELDS = ["status", "hazard_id", "decision_note", "region_code", "enterprise_id"]
+PHOTOS_PER_HOUR = 20
+LOOKUPS_PER_HOUR = 20
+MAX_PHOTOS = 5
+TIP_FIELDS = ["status", "hazard_id", "decision_note", "region_code", "enterprise_id", "photo_ids"]
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: 12 of them are 60 random bits
+RECEIPT_LENGTH = 12
+SUBMITTED = "已提交，待受理。将转交属地监管部门核查，请保存回执码，凭它查询处理结果。感谢您的监督！"
+UNKNOWN_RECEIPT = "没有找到该回执码对应的举报，请核对后重新输入（共 12 位，不含 0、1、I、O）"
+PUBLIC_STATUSES = {"pending": "待受理", "accepted": "已受理（转为隐患）", "dismissed": "不予受理"}
 
 
 def client_key(address: str | None) -> str:
     return hashlib.sha256((address or "unknown").encode()).hexdigest()
 
 
-def submit(session: Session, data: s.TipIn, address: str | None) -> Tip:
-    """Take a 举报; at most TIPS_PER_HOUR per client address per hour, counted in the database."""
-    key = client_key(address)
-    recent = session.scalar(
-        select(func.count())
-        .select_from(Tip)
-        .where(Tip.client_key == key, Tip.created_at > utcnow() - timedelta(hours=1))
+def take(session: Session, kind: str, address: str | None, limit: int, message: str) -> None:
+    """Count one more `kind` request of this client in the current hour; TooManyRequests past `limit`.
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING: each parallel request gets its own count."""
+    now = utcnow()
+    expired = TipThrottle.window_start < now - timedelta(hours=1)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(TipThrottle)
+        .values(key=f"{kind}:{client_key(address)}", count=1, window_start=now)
+        .on_conflict_do_update(
+            index_elements=[TipThrottle.key],
+            set_={
+                "count": case((expired, 1), else_=TipThrottle.count + 1),
+                "window_start": case((expired, literal(now, UTCDateTime)), else_=TipThrottle.window_start),
+            },
+        )
+        .returning(TipThrottle.count)
     )
-    if (recent or 0) >= TIPS_PER_HOUR:
-        raise TooManyRequests(f"提交过于频繁：每小时最多提交 {TIPS_PER_HOUR} 条举报，请稍后再试")
+    if int(session.execute(stmt).scalar_one()) > limit:
+        raise TooManyRequests(message)
+
+
+def new_receipt() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def show_receipt(code: str) -> str:
+    """ABCD-EFGH-JKLM: easier to copy by hand."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _receipt_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalise_receipt(text: str | None) -> str | None:
+    """The code as typed (any case, spaces or dashes), or None when it cannot be a receipt code."""
+    code = "".join(ch for ch in (text or "").upper() if ch not in " -—_\t")
+    if len(code) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def take_photo(session: Session, address: str | None) -> None:
+    """Public photo uploads count against their own hourly limit (they use disk before any tip exists)."""
+    take(session, "photo", address, PHOTOS_PER_HOUR, f"上传照片过于频繁：每小时最多 {PHOTOS_PER_HOUR} 张")
+
+
+def submit(
+    session: Session, data: s.TipIn, address: str | None, photo_ids: list[int] | None = None
+) -> tuple[Tip, str]:
+    """Take a 举报 (at most TIPS_PER_HOUR per client address per hour); (tip, receipt code to show once)."""
+    take(
+        session,
+        "submit",
+        address,
+        TIPS_PER_HOUR,
+        f"提交过于频繁：每小时最多提交 {TIPS_PER_HOUR} 条举报，请稍后再试",
+    )
+    key = client_key(address)
     ent = None
     if data.credit_code:
         code = data.credit_code.upper()
@@ -48,6 +118,7 @@ def submit(session: Session, data: s.TipIn, address: str | None) -> Tip:
         region = session.get(Region, ent.region_code)
     if region is None:
         raise BadInput("请选择隐患所在的行政区（或填写能识别的企业统一社会信用代码）", field="region_code")
+    receipt = new_receipt()
     tip = Tip(
         region_code=region.code,
         region_path=region.path,
@@ -59,16 +130,52 @@ def submit(session: Session, data: s.TipIn, address: str | None) -> Tip:
         contact=data.contact,
         client_key=key,
         created_at=utcnow(),
+        receipt_hash=_receipt_hash(receipt),
+        photo_ids=attachments.claim_for_region(session, (photo_ids or [])[:MAX_PHOTOS], region.path),
     )
     session.add(tip)
     session.flush()
     audit.record(
-        session, _PUBLIC, "create", "tip", tip.id, region_path=region.path, enterprise_id=tip.enterprise_id
+        session,
+        PUBLIC,
+        "create",
+        "tip",
+        tip.id,
+        after={"photo_ids": tip.photo_ids},
+        region_path=region.path,
+        enterprise_id=tip.enterprise_id,
     )
-    return tip
+    return tip, receipt
 
 
-_PUBLIC = Principal(id=0, username="public", display_name="公众举报", role="public")
+def lookup(session: Session, text: str | None, address: str | None) -> dict[str, Any] | None:
+    """What the reporter may know of their 举报: its state in plain words, the reason of a refusal and
+    the dates; nothing about people or enterprises. None for an unknown code. Every look-up counts
+    against LOOKUPS_PER_HOUR, so codes cannot be guessed."""
+    take(
+        session,
+        "lookup",
+        address,
+        LOOKUPS_PER_HOUR,
+        f"查询过于频繁：每小时最多查询 {LOOKUPS_PER_HOUR} 次，请稍后再试",
+    )
+    code = normalise_receipt(text)
+    if code is None:
+        return None
+    tip = session.scalar(select(Tip).where(Tip.receipt_hash == _receipt_hash(code)))
+    if tip is None:
+        return None
+    decided: date | None = to_local(tip.decided_at).date() if tip.decided_at else None
+    return {
+        "status": tip.status,
+        "status_text": PUBLIC_STATUSES.get(tip.status, tip.status),
+        "reason": tip.decision_note if tip.status == "dismissed" else None,
+        "submitted_on": to_local(tip.created_at).date(),
+        "decided_on": decided,
+    }
+
+
+PUBLIC = Principal(id=0, username="public", display_name="公众举报", role="public")
 
 
 def _regulator(user: Principal) -> None:
@@ -122,8 +229,11 @@ def accept(session: Session, user: Principal, tip_id: int, data: s.TipAccept) ->
             major_basis_standard=data.major_basis_standard,
             major_basis_clause=data.major_basis_clause,
             found_on=to_local(tip.created_at).date(),
+            photos=tip.photo_ids or [],
         ),
     ).hazard
+    # The 举报's photos go with the hazard: whoever may read the hazard may now read them.
+    attachments.hand_to_enterprise(session, user, tip.photo_ids or [], hazard.enterprise_id)
     _decide(session, user, tip, before, "accepted", f"受理为隐患 {hazard.id}", hazard.id)
     return hazard
 

@@ -1,14 +1,18 @@
 """build_map(regions, enterprises, layers, options): a Folium map from plain data (no database here).
 
-Polygons are simplified as one coverage (shared borders stay shared) and rounded; enterprises go into the
-page as one compact array [[lon, lat, level_index, id], ...] that static/map.js turns into markers, so
-50 000 points cost one JSON array rather than 50 000 Folium objects. With many points the clusters for the
-wide zoom levels are computed here (a grid per zoom, numpy) rather than in the browser, which would need
-seconds to cluster them all before the first paint. Every script and stylesheet comes from ASSET_PREFIX
-(or is inlined with standalone=True): nothing from a CDN.
+Polygons are simplified as one coverage (shared borders stay shared) and rounded. Enterprises go into the
+page in a compact form that static/map.js decodes (see _points_payload): sorted by id, coordinates as
+3-byte offsets in base64, levels one digit each, ids as varint deltas. Their names stay out of the page
+when MapOptions.names_api (the server's map: fetched on demand) or names_file (a file on disk: a side
+script written next to it, see names_script) is set. With many points the browser clusters them on
+a grid per zoom itself (cheap: one pass over typed arrays) instead of Leaflet.markercluster's ~50 µs a
+point. Big JSON goes into the page after Folium's templates ran (payload tokens), so Jinja never parses
+it. Every script and stylesheet comes from ASSET_PREFIX (or is inlined with standalone=True): no CDN.
 """
 
+import base64
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -38,11 +42,12 @@ LABELS = [LEVEL_LABELS[lvl] for lvl in LEVEL_ORDER] + [UNRATED_LABEL]
 SHORT_LABELS = ["蓝", "黄", "橙", "红", "未"]
 COUNT_ORDER = ("red", "orange", "yellow", "blue", "unrated")
 SYNTHETIC_MARK = "示意/演示数据"
-# A simplified border moves by at most this fraction of the map's larger side (≈ one pixel at 3000 px).
-SIMPLIFY_FRACTION = 1 / 3000
+# A simplified border moves by at most this fraction of the map's larger side: under a pixel when the
+# whole map fills a 1000 px view (a province at its first zoom); 河北 ≈ 0.0066° ≈ 600 m, ~5 px at zoom 10.
+SIMPLIFY_FRACTION = 1 / 1000
 MIN_ZOOM, MAX_ZOOM = 5, 16  # province scale down to streets
-# From this many enterprises on, the browser gets pre-computed clusters up to GRID_MAX_ZOOM and clusters
-# only the points near the view itself when zoomed in further (markercluster needs ~50 µs a point).
+# From this many enterprises on, the browser clusters them on its own grid up to GRID_MAX_ZOOM and puts
+# only the points near the view into markercluster when zoomed in further (it needs ~50 µs a point).
 GRID_MIN_POINTS = 2000
 # Past it (zoom 12) a 1400×1000 px view of Hebei with 50 000 enterprises holds ~350 of them.
 GRID_MAX_ZOOM = 11
@@ -67,6 +72,7 @@ class EnterprisePoint:
     lat: float
     level: str | None = None
     is_demo: bool = False
+    credit_code: str | None = None  # 统一社会信用代码, searchable like the name
 
 
 @dataclass
@@ -92,6 +98,9 @@ class MapOptions:
     # The regions drawn are the map's own area (it has no subdivisions with boundaries): they are only
     # outlined, and the enterprises, each marked with its level, carry the colours.
     outline: bool = False
+    # Where the browser gets enterprise names (tooltips, popups, the search box). Neither: in the page.
+    names_api: str | None = None  # the scoped GET endpoint (?ids=1,2 / ?q=…) of a map the server serves
+    names_file: str | None = None  # a side script next to a file on disk (names_script), relative path
 
 
 def _script_json(value: Any) -> str:
@@ -150,57 +159,71 @@ def _regions_json(shapes: Sequence[RegionShape], options: MapOptions) -> str:
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
-def _world_pixels(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Web-Mercator pixel coordinates at zoom 0 (a 256 px world), as Leaflet's EPSG3857 projects them."""
-    phi = np.radians(np.clip(lat, -85.0511287798, 85.0511287798))
-    x = (lon + 180.0) / 360.0 * 256.0
-    y = (1.0 - np.log(np.tan(np.pi / 4 + phi / 2)) / np.pi) / 2.0 * 256.0
-    return x, y
+def _varints(values: np.ndarray) -> bytes:
+    """Unsigned LEB128: 7 bits a byte, low bits first, the high bit set on every byte but a value's last."""
+    v = values.astype(np.uint64)
+    shifts = np.arange(5, dtype=np.uint64) * np.uint64(7)  # ids are < 2**31: at most five bytes
+    groups = ((v[:, None] >> shifts) & np.uint64(0x7F)).astype(np.uint8)
+    width = 1 + ((v[:, None] >> shifts[1:]) > 0).sum(axis=1)
+    column = np.arange(5)
+    groups[column < (width[:, None] - 1)] |= 0x80
+    return groups[column < width[:, None]].tobytes()
 
 
-def _grid_rows(cells: np.ndarray, lon: np.ndarray, lat: np.ndarray, level: np.ndarray) -> tuple[str, str]:
-    """One zoom's grid: flat clusters "lon,lat,k0,…,k4,…" (cells with 2+ points), indices of lone points."""
-    keys, inverse, sizes = np.unique(cells, return_inverse=True, return_counts=True)
-    per_level = np.bincount(inverse * len(COLOURS) + level, minlength=len(keys) * len(COLOURS))
-    per_level = per_level.reshape(len(keys), len(COLOURS))
-    # The cluster sits at its points' mean, not the cell centre: the grid does not show on the map.
-    mean_lon = np.round(np.bincount(inverse, weights=lon) / sizes, 4)
-    mean_lat = np.round(np.bincount(inverse, weights=lat) / sizes, 4)
-    many = sizes > 1
-    rows = zip(mean_lon[many].tolist(), mean_lat[many].tolist(), per_level[many].tolist(), strict=True)
-    clusters = ",".join(f"{x!r},{y!r}," + ",".join(map(str, k)) for x, y, k in rows)
-    alone = ",".join(map(str, np.flatnonzero(~many[inverse]).tolist()))
-    return clusters, alone
+def sorted_points(points: Sequence[EnterprisePoint]) -> list[EnterprisePoint]:
+    """The order of the page's arrays and of the names side file: by id."""
+    return sorted(points, key=lambda p: p.id)
 
 
-def _grids_json(lon: np.ndarray, lat: np.ndarray, level: np.ndarray) -> str:
-    """{"z": first zoom, "c": [clusters per zoom], "s": [lone points per zoom]}, or null (few points)."""
-    if len(lon) < GRID_MIN_POINTS:
-        return "null"
-    x, y = _world_pixels(lon, lat)
-    clusters, alone = [], []
-    for zoom in range(MIN_ZOOM, GRID_MAX_ZOOM + 1):
-        scale = 2.0**zoom / GRID_CELL_PX
-        cells = np.floor(x * scale).astype(np.int64) << 32 | np.floor(y * scale).astype(np.int64)
-        c, s = _grid_rows(cells, lon, lat, level)
-        clusters.append(f"[{c}]")
-        alone.append(f"[{s}]")
-    return f'{{"z":{MIN_ZOOM},"c":[{",".join(clusters)}],"s":[{",".join(alone)}]}}'
+def _points_payload(points: Sequence[EnterprisePoint], options: MapOptions) -> str:
+    """{"n", "q", "x0", "y0", "xy", "l", "id"[, "names", "codes"]} for static/map.js, points sorted by id.
 
-
-def _points_json(points: Sequence[EnterprisePoint], options: MapOptions) -> str:
+    Coordinates are rounded to 1/q degree (q = 10**precision: 1e-5° ≈ 1 m) and written as offsets from
+    (x0, y0) in 3 big-endian bytes each (lon, lat: 6 bytes a point, base64); "l" holds one digit (level
+    index) a point; "id" the base64 of the id deltas as varints (mostly one byte). 50 000 points: ~0.5 MB.
+    """
     lon = np.array([p.lon for p in points], dtype=np.float64)
     lat = np.array([p.lat for p in points], dtype=np.float64)
     if options.tiles is not None and options.tiles.gcj02 and len(points):
         lon, lat = wgs84_to_gcj02(lon, lat)
-    level = np.array([LEVEL_INDEX.get(p.level or "", UNRATED_INDEX) for p in points], dtype=np.int64)
-    digits = options.precision
-    rows = ",".join(
-        f"[{round(x, digits)!r},{round(y, digits)!r},{lvl},{p.id}]"
-        for x, y, lvl, p in zip(lon.tolist(), lat.tolist(), level.tolist(), points, strict=True)
-    )
-    names = _script_json([p.name for p in points])
-    return f'{{"p":[{rows}],"n":{names},"g":{_grids_json(lon, lat, level)}}}'
+    scale = 10**options.precision
+    qx = np.round(np.asarray(lon) * scale).astype(np.int64)
+    qy = np.round(np.asarray(lat) * scale).astype(np.int64)
+    x0, y0 = (int(qx.min()), int(qy.min())) if len(points) else (0, 0)
+    dx, dy = qx - x0, qy - y0
+    if len(points) and max(dx.max(), dy.max()) >= 1 << 24:
+        raise ValueError(f"企业坐标范围过大，无法按 1/{scale} 度编码")
+    xy = np.empty((len(points), 6), dtype=np.uint8)
+    for k, shift in enumerate((16, 8, 0)):
+        xy[:, k] = (dx >> shift) & 0xFF
+        xy[:, 3 + k] = (dy >> shift) & 0xFF
+    level = np.array([LEVEL_INDEX.get(p.level or "", UNRATED_INDEX) for p in points], dtype=np.uint8)
+    ids = np.array([p.id for p in points], dtype=np.int64)
+    payload: dict[str, Any] = {
+        "n": len(points),
+        "q": scale,
+        "x0": x0,
+        "y0": y0,
+        "xy": base64.b64encode(xy.tobytes()).decode(),
+        "l": (level + ord("0")).tobytes().decode(),
+        "id": base64.b64encode(_varints(np.diff(ids, prepend=0))).decode(),
+    }
+    if options.names_api is None and options.names_file is None:
+        payload["names"] = [p.name for p in points]
+        payload["codes"] = [p.credit_code or "" for p in points]
+    return _script_json(payload)
+
+
+def names_script(points: Sequence[EnterprisePoint]) -> str:
+    """The side file of MapOptions.names_file: the names and credit codes in the page's order (by id),
+    with the count so that the map refuses a side file of another export."""
+    ordered = sorted_points(points)
+    names = {
+        "n": len(ordered),
+        "names": [p.name for p in ordered],
+        "codes": [p.credit_code or "" for p in ordered],
+    }
+    return f"SK.addNames({_script_json(names)});\n"
 
 
 def _extra_points(items: Sequence[Mapping[str, Any]], gcj02: bool) -> tuple[list[list[Any]], int]:
@@ -329,7 +352,7 @@ def build_map(
         tiles=None,
         control_scale=False,  # SK.layout adds a metric-only scale
         attributionControl=tiles is not None,
-        minZoom=MIN_ZOOM,  # province scale; fewer zoom levels also means fewer cluster grids to build
+        minZoom=MIN_ZOOM,  # province scale
         maxZoom=MAX_ZOOM,
         height=options.height,
     )
@@ -356,6 +379,21 @@ def build_map(
         fit = FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
         fit.options["animate"] = False
         m.add_child(fit)
+    # Text from the data goes in after Folium rendered (render_html): Branca parses each rendered element
+    # again as a Jinja template, which takes seconds for megabytes and would evaluate "{{" in a name.
+    payloads: dict[str, str] = {}
+    token = secrets.token_hex(8)
+
+    def hold(text: str) -> str:
+        key = f"__sk_{token}_{len(payloads)}__"
+        payloads[key] = text
+        return key
+
+    m._sk_payloads = payloads  # type: ignore[attr-defined]
+    enterprises = sorted_points(enterprises)
+    names: dict[str, Any] = {"api": options.names_api} if options.names_api else {}
+    if options.names_file:
+        names = {"file": options.names_file}
     js_opts = _script_json(
         {
             "colours": COLOURS,
@@ -363,11 +401,15 @@ def build_map(
             "short": SHORT_LABELS,
             "link": options.link_base,
             "outline": options.outline,
+            "names": names,
+            # The browser's own cluster grid: 64 px Web-Mercator cells per zoom up to GRID_MAX_ZOOM.
+            "grid": [MIN_ZOOM, GRID_MAX_ZOOM, GRID_CELL_PX] if len(enterprises) >= GRID_MIN_POINTS else None,
         }
     )
-    _ScriptLayer("区域风险等级", f"SK.regions({_regions_json(regions, options)}, {js_opts})").add_to(m)
+    _ScriptLayer("区域风险等级", f"SK.regions({hold(_regions_json(regions, options))}, {js_opts})").add_to(m)
     _ScriptLayer(
-        f"企业（{len(enterprises)} 家）", f"SK.enterprises({_points_json(enterprises, options)}, {js_opts})"
+        f"企业（{len(enterprises)} 家）",
+        f"SK.enterprises({hold(_points_payload(enterprises, options))}, {js_opts})",
     ).add_to(m)
     present = []
     for items, label, symbol, cls in (
@@ -377,11 +419,11 @@ def build_map(
         rows, missing = _extra_points(items, gcj02)
         name = f"{label}（{len(rows)}）" + (f"，{missing} 处无坐标" if missing else "")
         point_opts = _script_json({"symbol": symbol, "cls": cls, "link": options.link_base})
-        _ScriptLayer(name, f"SK.points({_script_json(rows)}, {point_opts})").add_to(m)
+        _ScriptLayer(name, f"SK.points({hold(_script_json(rows))}, {point_opts})").add_to(m)
         present.append((f'<span class="sk-point {cls}">{symbol}</span>', name))
     synthetic = any(r.is_synthetic for r in regions) or any(e.is_demo for e in enterprises)
     synthetic = synthetic or any(i.get("is_demo") for i in layers.major_hazards + layers.major_sources)
-    m.get_root().add_child(_Overlay(_overlay_html(options, synthetic, present), _cluster_css()))
+    m.get_root().add_child(_Overlay(hold(_overlay_html(options, synthetic, present)), _cluster_css()))
     control = folium.LayerControl(collapsed=False, position="topright")
     control.add_to(m)
     _Layout(control).add_to(m)
@@ -395,4 +437,6 @@ def render_html(m: folium.Map, options: MapOptions, *, standalone: bool = False)
     html = figure.render()
     if standalone:
         html = assets.inline_assets(html, options.asset_base)
+    for key, text in getattr(m, "_sk_payloads", {}).items():
+        html = html.replace(key, text, 1)
     return str(html).replace("<html>", '<html lang="zh-CN">', 1)

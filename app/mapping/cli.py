@@ -1,9 +1,10 @@
-"""`shuangkong map …`: render a region's map to a file (optionally standalone / PNG), recompute levels.
+"""`shuangkong map …`: render a region's map to a file (optionally standalone / PNG) with its names side
+file, recompute levels.
 
 Mount: cli.add_typer(map_app, name="map")
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,7 +27,11 @@ def render(
     region: Annotated[str, typer.Option("--region", help="行政区划代码")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出 .html 文件")],
     standalone: Annotated[
-        bool, typer.Option("--standalone", help="单个自包含文件（脚本和样式内嵌），可离线直接打开")
+        bool,
+        typer.Option(
+            "--standalone",
+            help="自包含文件（脚本和样式内嵌），可离线直接打开；企业名称另存于旁边的 <文件名>_names.js",
+        ),
     ] = False,
     png: Annotated[Path | None, typer.Option("--png", help="同时用无头 Chromium 截图为 PNG")] = None,
     level: Annotated[str | None, typer.Option("--level", help="绘制哪一级区划，默认下一级")] = None,
@@ -36,16 +41,21 @@ def render(
     from app.db import session_scope
     from app.errors import AppError
     from app.mapping import assets, service
-    from app.mapping.builder import build_map, render_html
+    from app.mapping.builder import build_map, names_script, render_html
     from app.mapping.settings import configured_tiles
 
+    # Files on disk have no server: enterprise names go into a side script next to the map (the page
+    # reads it with <script src>, which works from file:// where fetch does not).
+    names_file = output.with_name(f"{output.stem}_names.js")
     try:
         with session_scope() as session:
             data = service.region_map_data(session, SYSTEM, region, level)
-            # Files on disk have no server to link to; non-standalone output gets its assets copied beside it.
+            # No server to link to either; non-standalone output gets its assets copied beside it.
             asset_dir = output.with_name(f"{output.stem}_assets")
             base = assets.ASSET_PREFIX if standalone else asset_dir.name
-            options = service.map_options(data, tiles=configured_tiles(), link_base=None, asset_base=base)
+            options = service.map_options(
+                data, tiles=configured_tiles(), link_base=None, asset_base=base, names_file=names_file.name
+            )
             m = build_map(data.shapes, data.points, data.layers, options)
             html = render_html(m, options, standalone=standalone)
             standalone_html = html if standalone else render_html(m, options, standalone=True)
@@ -54,21 +64,30 @@ def render(
         raise typer.Exit(1) from exc
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
+    names = names_script(data.points)
+    names_file.write_text(names, encoding="utf-8")
     if not standalone:
         assets.copy_assets(asset_dir)
     typer.echo(
         f"已写出 {output}（{len(data.shapes)} 个区划，{len(data.points)} 家企业"
         + (f"，{data.unlocated_total} 家无坐标未标注" if data.unlocated_total else "")
-        + "）"
+        + f"）；企业名称（供搜索）写在 {names_file.name}，须与地图放在同一文件夹"
     )
     if png is not None:
-        snapshot(standalone_html, png, offline=options.tiles is None)
+        snapshot(standalone_html, png, offline=options.tiles is None, side_files={names_file.name: names})
         typer.echo(f"已截图 {png}")
 
 
-def snapshot(html: str, png: Path, *, offline: bool = True, size: tuple[int, int] = (1400, 1000)) -> float:
+def snapshot(
+    html: str,
+    png: Path,
+    *,
+    offline: bool = True,
+    size: tuple[int, int] = (1400, 1000),
+    side_files: Mapping[str, str] | None = None,
+) -> float:
     """Screenshot a standalone map with Debian's Chromium; returns seconds until the map was ready."""
-    with open_map(html, offline=offline, size=size) as (page, elapsed):
+    with open_map(html, offline=offline, size=size, side_files=side_files) as (page, elapsed):
         png.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(png))
     return elapsed
@@ -76,10 +95,14 @@ def snapshot(html: str, png: Path, *, offline: bool = True, size: tuple[int, int
 
 @contextmanager
 def open_map(
-    html: str, *, offline: bool = True, size: tuple[int, int] = (1400, 1000)
+    html: str,
+    *,
+    offline: bool = True,
+    size: tuple[int, int] = (1400, 1000),
+    side_files: Mapping[str, str] | None = None,
 ) -> Iterator[tuple["Page", float]]:
     """A standalone map open in Debian's Chromium: (page, seconds from navigation until every layer was
-    drawn and a frame with it painted)."""
+    drawn and a frame with it painted). side_files ({name: text}) are written next to it."""
     import tempfile
     import time
 
@@ -88,6 +111,8 @@ def open_map(
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "map.html"
         page_file.write_text(html, encoding="utf-8")
+        for name, text in (side_files or {}).items():
+            (Path(tmp) / name).write_text(text, encoding="utf-8")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:

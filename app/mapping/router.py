@@ -11,11 +11,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from app.auth import service as auth
-from app.auth.deps import CurrentUser, DbSession, optional_principal, session_token
+from app.auth.deps import CurrentUser, DbSession, ReadSession, optional_principal, session_token
 from app.auth.models import ROLES
 from app.auth.principal import Principal
 from app.errors import BadInput, NotFound
-from app.fields import RegionCode
+from app.fields import MAX_ID, RegionCode
 from app.grading import regional
 from app.mapping import assets, service
 from app.mapping.builder import build_map, render_html
@@ -78,13 +78,44 @@ def region_page(
 
 @router.get("/maps/region/{code}/map.html", response_class=HTMLResponse, include_in_schema=False)
 def region_map_document(
-    request: Request, session: DbSession, user: CurrentUser, code: str, level: LevelQuery = None
+    request: Request, session: ReadSession, user: CurrentUser, code: str, level: LevelQuery = None
 ) -> Response:
     """The map itself, a full HTML document (embedded by the region page)."""
     data = service.region_map_data(session, user, code, level)
-    options = service.map_options(data, tiles=configured_tiles())
+    # Names are not in the page (50 000 of them would be ~2 MB): the map asks map_enterprises for them.
+    options = service.map_options(
+        data, tiles=configured_tiles(), names_api=f"/api/maps/region/{data.region.code}/enterprises"
+    )
     html = render_html(build_map(data.shapes, data.points, data.layers, options), options)
     return HTMLResponse(add_nonce(html, csp_nonce(request)), headers={"Cache-Control": "no-store"})
+
+
+IdList = Annotated[
+    str | None,
+    Query(max_length=6000, pattern=r"^\d{1,10}(,\d{1,10})*$", description="企业 id，逗号分隔，最多 500 个"),
+]
+
+
+@router.get("/api/maps/region/{code:region_code}/enterprises")
+def map_enterprises(
+    session: ReadSession,
+    user: CurrentUser,
+    code: RegionCode,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="企业名称或统一社会信用代码")
+    ] = None,
+    ids: IdList = None,
+) -> dict[str, Any]:
+    """The enterprises the caller's map of this region draws: by name / credit code (?q=, the map's search
+    box) or by id (?ids=, names for its tooltips and popups). Same scope as the map itself."""
+    if ids is not None:
+        wanted = [int(i) for i in ids.split(",")]
+        if any(i < 1 or i > MAX_ID for i in wanted):
+            raise BadInput(f"企业 id 须在 1 到 {MAX_ID} 之间", field="ids")
+        return {"items": service.map_enterprise_names(session, user, code, wanted)}
+    if q is None:
+        raise BadInput("请给出 q（企业名称或统一社会信用代码）或 ids", field="q")
+    return {"items": service.search_map_enterprises(session, user, code, q)}
 
 
 @router.get("/api/regions/{code:region_code}/level")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
@@ -92,6 +92,7 @@ def _enterprise_rows(session: Session, user: Principal, region: Region) -> list[
         select(
             Enterprise.id,
             Enterprise.name,
+            Enterprise.credit_code,
             Enterprise.lon,
             Enterprise.lat,
             Enterprise.is_demo,
@@ -133,7 +134,9 @@ def region_map_data(session: Session, user: Principal, code: str, level: str | N
         if row.lon is None or row.lat is None:
             unlocated.append((row.id, row.name))
         else:
-            points.append(EnterprisePoint(row.id, row.name, row.lon, row.lat, row.level, row.is_demo))
+            points.append(
+                EnterprisePoint(row.id, row.name, row.lon, row.lat, row.level, row.is_demo, row.credit_code)
+            )
     layers = MapLayers(
         major_hazards=providers.major_hazard_points(session, user, region.path),
         major_sources=providers.major_source_points(session, user, region.path),
@@ -150,6 +153,52 @@ def region_map_data(session: Session, user: Principal, code: str, level: str | N
         computed_at=fmt_local(max(times)) if times else None,
         outline=[r.code for r in drawn] == [region.code],
     )
+
+
+SEARCH_LIMIT = 20  # search answers at most this many enterprises, best first
+NAMES_MAX_IDS = 500  # ids asked for at once
+
+
+def _on_map(user: Principal, region: Region) -> Any:
+    """The enterprises a region's map draws for this user (located, not closed, readable), as a query."""
+    stmt = select(Enterprise.id, Enterprise.name, Enterprise.credit_code).where(
+        Enterprise.region_code.in_(regions.subtree_codes(region.path)),
+        Enterprise.status != "closed",
+        Enterprise.lon.is_not(None),
+        Enterprise.lat.is_not(None),
+    )
+    return enterprises.readable(stmt, user)
+
+
+def _named(rows: Any) -> list[dict[str, Any]]:
+    return [{"id": r.id, "name": r.name, "credit_code": r.credit_code} for r in rows]
+
+
+def map_enterprise_names(
+    session: Session, user: Principal, code: str, ids: list[int]
+) -> list[dict[str, Any]]:
+    """Names of those of `ids` that this user's map of the region draws; others are left out silently."""
+    region = readable_region(session, user, code)
+    if len(ids) > NAMES_MAX_IDS:
+        raise BadInput(f"一次最多查询 {NAMES_MAX_IDS} 家企业", field="ids")
+    stmt = _on_map(user, region).where(Enterprise.id.in_(ids)).order_by(Enterprise.id)
+    return _named(session.execute(stmt))
+
+
+def search_map_enterprises(session: Session, user: Principal, code: str, q: str) -> list[dict[str, Any]]:
+    """Enterprises on this user's map of the region whose name holds q, or whose 统一社会信用代码 starts
+    with it; exact names first, then shorter names."""
+    region = readable_region(session, user, code)
+    q = q.strip()
+    if not q:
+        raise BadInput("请输入企业名称或统一社会信用代码", field="q")
+    found = Enterprise.name.contains(q, autoescape=True) | Enterprise.credit_code.startswith(
+        q.upper(), autoescape=True
+    )
+    exact = case((Enterprise.name == q, 0), else_=1)
+    stmt = _on_map(user, region).where(found)
+    stmt = stmt.order_by(exact, func.length(Enterprise.name), Enterprise.id).limit(SEARCH_LIMIT)
+    return _named(session.execute(stmt))
 
 
 def map_options(data: RegionMapData, **kw: Any) -> MapOptions:

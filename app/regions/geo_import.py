@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record_many
 from app.auth.principal import Principal
+from app.enterprises import scope_copy
 from app.errors import BadInput
 from app.regions import lookup
 from app.regions.gcj02 import geometry_to_wgs84
@@ -205,6 +206,7 @@ def write_regions(
     session.flush()
     for old, new in moved:
         _move_descendants(session, actor, old, new, set(report.updated), audit_rows, note)
+        scope_copy.sync_region_subtree(session, new)
     record_many(session, audit_rows)
     session.flush()
     lookup.invalidate()

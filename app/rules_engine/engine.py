@@ -7,10 +7,11 @@ is a dictionary lookup returning a shared, immutable Decision.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from fractions import Fraction
 from itertools import product
+from operator import itemgetter
 from typing import Any
 
 from app.rules_engine import inputs as check
@@ -26,6 +27,7 @@ from app.rules_engine.models import (
     exact,
     fmt,
 )
+from app.timeutil import local_today
 
 METHODS = ("lec", "ls", "mes", "gb18218", "major_hidden_hazard", "hc_diagnosis")
 POINT_METHODS = ("lec", "ls", "mes")
@@ -57,6 +59,11 @@ class PointMethod:
         self._choices = {f.key: ", ".join(fmt(exact(v.value)) for v in f.values) for f in m.factors}
         self._unsourced = {f.key for f in m.factors if any(v.project_default for v in f.values)}
         self._decisions: dict[tuple[float, ...], Decision] = {}
+        self._n = len(self.keys)
+        key_getter = itemgetter(*self.keys)
+        self._values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = (
+            key_getter if len(self.keys) > 1 else lambda d: (key_getter(d),)
+        )
         self._fast: dict[tuple[float, ...], tuple[int | float, str]] = {}
         for combo in product(*(self.allowed[k].items() for k in self.keys)):
             key = tuple(value for value, _ in combo)
@@ -76,6 +83,19 @@ class PointMethod:
 
     def decide(self, values: tuple[float, ...]) -> Decision:
         return self._decisions[values]
+
+    def lookup(self, data: Any) -> Decision | None:
+        """The shared Decision when data is exactly the factors with published values (the usual case),
+        else None: the full path then applies direct/residual or says what is wrong."""
+        if type(data) is not dict or len(data) != self._n:
+            return None
+        try:
+            values = self._values(data)
+            if bool in map(type, values):  # True == 1.0: a flag is not a factor value
+                return None
+            return self._decisions.get(values)
+        except (KeyError, TypeError):  # a key missing; an unhashable value
+            return None
 
     # -- validation and classification -----------------------------------------------------------
 
@@ -188,10 +208,21 @@ def point_method(
     on: date | None = None,
     registry: Registry | None = None,
 ) -> PointMethod:
-    """The compiled LEC/LS/MES rule set that applies (compiled once per registry)."""
-    registry = registry or get_registry()
-    loaded = registry.select(kind, rule_set=rule_set, jurisdiction=jurisdiction, on=on)
-    return registry.compiled(("point", loaded.ref), lambda: PointMethod(loaded))
+    """The compiled LEC/LS/MES rule set that applies (compiled once per registry; the choice is
+    remembered per day, so that an evaluation does not select again)."""
+    return _method(registry or get_registry(), kind, rule_set, jurisdiction, on)
+
+
+def _method(
+    registry: Registry, kind: str, rule_set: str | None, jurisdiction: str | None, on: date | None
+) -> PointMethod:
+    chosen: dict[tuple[Any, ...], PointMethod] = registry.compiled("point-methods", dict)
+    key = (kind, rule_set, jurisdiction, on, None if on else local_today())
+    method = chosen.get(key)
+    if method is None:
+        loaded = registry.select(kind, rule_set=rule_set, jurisdiction=jurisdiction, on=on)
+        method = chosen[key] = registry.compiled(("point", loaded.ref), lambda: PointMethod(loaded))
+    return method
 
 
 def score_and_level(kind: str, *values: float, rule_set: str | None = None) -> tuple[int | float, str]:
@@ -210,7 +241,10 @@ def evaluate_point(
 ) -> Decision:
     """LEC/LS/MES with optional "direct" flags and "residual" values (inputs as in `rules eval`)."""
     registry = registry or get_registry()
-    method = point_method(kind, rule_set=rule_set, jurisdiction=jurisdiction, on=on, registry=registry)
+    method = _method(registry, kind, rule_set, jurisdiction, on)
+    decision = method.lookup(inputs)
+    if decision is not None:
+        return decision
     return _point(method, inputs, "inputs", registry, jurisdiction, on, nested=False)
 
 

@@ -374,9 +374,10 @@ def get_registry(root: Path | None = None) -> Registry:
     """The loaded rules for root (default: rules_dir()), loaded once and then reused."""
     # Keyed by the path as given (no filesystem call), so that the per-evaluation lookup is cheap.
     key = str(root) if root is not None else os.environ.get("SHUANGKONG_RULES_DIR", "")
-    if key not in _REGISTRIES:
-        _REGISTRIES[key] = load_rules(root)
-    return _REGISTRIES[key]
+    registry = _REGISTRIES.get(key)
+    if registry is None:
+        registry = _REGISTRIES[key] = load_rules(root)
+    return registry
 
 
 def reload_registry() -> None:

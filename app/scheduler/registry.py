@@ -27,6 +27,7 @@ JOB_MODULES: list[str] = [
     "app.supervision.jobs",
     "app.grading.jobs",
     "app.auth.jobs",
+    "app.attachments.jobs",
 ]
 
 # How far back latest_fire() looks; a job that fires less often than this is treated as never due.

@@ -21,6 +21,8 @@ from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.hazards import service as hazards
+from app.hazards.models import FINISHED as HAZARD_FINISHED
+from app.hazards.models import Hazard
 from app.notifications import service as notifications
 from app.regions.models import Region
 from app.rules_engine import time_limit
@@ -863,6 +865,29 @@ def board(session: Session, user: Principal) -> dict[str, Any]:
     }
 
 
+def listable_hazards(session: Session, user: Principal, limit: int = BOARD_ROWS) -> dict[str, Any]:
+    """Open 重大事故隐患 in the inspector's scope that are not under 督办: what the board offers to 挂牌
+    (list_case checks level, scope and state again). Oldest finding first. Nobody else lists a case."""
+    if user.role != "inspector":
+        return {"total": 0, "items": []}
+    under = (
+        select(SupervisionCase.id)
+        .where(
+            SupervisionCase.subject_type == "hazard",
+            SupervisionCase.subject_id == Hazard.id,
+            SupervisionCase.state.not_in(FINISHED),
+        )
+        .exists()
+    )
+    stmt = hazards.readable(select(Hazard), user).where(
+        Hazard.grade == "major", Hazard.state.not_in(HAZARD_FINISHED), ~under
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(session.scalars(stmt.order_by(Hazard.found_on, Hazard.id).limit(limit)))
+    names = hazards.enterprise_names(session, {h.enterprise_id for h in rows})
+    return {"total": total, "items": [hazards.to_out(h, names.get(h.enterprise_id)) for h in rows]}
+
+
 def stats(
     session: Session, user: Principal, region: str | None = None, *, open_only: bool = True
 ) -> dict[str, Any]:
@@ -919,14 +944,23 @@ KIND_LABELS = {"listing": "挂牌督办", "closure": "摘牌销号"}
 def announcements(
     session: Session, *, region: str | None = None, before_id: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
-    """Published listings and closures, newest first; only public facts (no people, no user ids)."""
+    """Published listings and closures, newest publication date first (then the later one of a day);
+    only public facts (no people, no user ids). `before_id`: the page after that announcement."""
     limit = max(1, min(limit, 200))
     stmt = select(Announcement)
     if region:
         stmt = stmt.where(Announcement.region_path.like(_region_path(session, region) + "%"))
     if before_id:
-        stmt = stmt.where(Announcement.id < before_id)
-    rows = session.scalars(stmt.order_by(Announcement.id.desc()).limit(limit))
+        # Rows are not published in id order (a case listed on an earlier date may be recorded later).
+        day = session.scalar(select(Announcement.published_on).where(Announcement.id == before_id))
+        earlier_that_day = Announcement.id < before_id
+        stmt = stmt.where(
+            earlier_that_day
+            if day is None
+            else (Announcement.published_on < day) | ((Announcement.published_on == day) & earlier_that_day)
+        )
+    order = (Announcement.published_on.desc(), Announcement.id.desc())
+    rows = session.scalars(stmt.order_by(*order).limit(limit))
     return [
         {
             "id": a.id,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession
 from app.auth.principal import Principal
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.hazards import service as hazards
 from app.regions import service as regions
 from app.supervision import next_steps, service
@@ -26,10 +26,11 @@ from app.web.common import (
     done_notice,
     fields,
     forget_done,
+    keep_photos,
     page,
     qs,
     redirect_done,
-    save_photo,
+    refuse_if,
     text,
 )
 
@@ -110,6 +111,7 @@ def board(
         "case_board.html",
         user,
         board=data,
+        listable=service.listable_hazards(session, user),
         listing=listing,
         state=state,
         level=level,
@@ -147,7 +149,13 @@ def _new_form(
 
 
 @router.get("/supervision/new")
-def new_case(request: Request, session: DbSession, user: PageUser, hazard_id: int) -> Response:
+def new_case(request: Request, session: DbSession, user: PageUser, hazard_id: int | None = None) -> Response:
+    if hazard_id is None:
+        # 新建挂牌督办 from the board: first choose the hazard (the form is then prefilled with it).
+        if user.role != "inspector":
+            raise Forbidden("挂牌督办须由监管部门人员以本部门名义发出")
+        listable = service.listable_hazards(session, user, limit=200)
+        return page(request, session, "case_new.html", user, h=None, listable=listable, errors={})
     return _new_form(request, session, user, hazard_id, {}, {})
 
 
@@ -198,6 +206,7 @@ def _action_form(
     action: str,
     values: dict[str, Any],
     errors: Errors,
+    photos: list[int] | None = None,
 ) -> Response:
     if action not in ACTION_INPUTS:
         raise NotFound(f"未知操作 {action}")
@@ -220,6 +229,7 @@ def _action_form(
         LEVELS=LEVELS,
         values={"verifier_id": user.id, **values},
         errors=errors,
+        kept_photos=photos or [],
     )
 
 
@@ -245,15 +255,21 @@ def take_action(
     case = service.get_readable(session, user, case_id)
     inputs = ACTION_INPUTS[action]
     values = fields(form, "version", *[i for i in inputs if i != "photo"])
+    # Saved before the write, so a form that comes back with errors keeps them (see keep_photos).
+    photos, photo_errors = (
+        keep_photos(session, user, form, "photo", case.enterprise_id) if "photo" in inputs else ([], {})
+    )
 
     def write() -> Any:
-        photos = save_photo(session, user, form, "photo", case.enterprise_id) if "photo" in inputs else []
         body = ActionIn.model_validate(
             {**{k: v for k, v in values.items() if v is not None}, "attachments": photos}
         )
-        return service.act(session, user, case_id, action, body)
+        done = service.act(session, user, case_id, action, body)
+        refuse_if(photo_errors)  # the service's own checks ran too; now roll the action back
+        return done
 
     _, errors = attempt(session, write, rename={"attachments": "photo"})
+    errors = {**photo_errors, **errors}
     if errors:
-        return _action_form(request, session, user, case_id, action, values, errors)
+        return _action_form(request, session, user, case_id, action, values, errors, photos)
     return redirect_done(f"/supervision/cases/{case_id}", action)

@@ -182,10 +182,20 @@ def save_photo(session: Session, user: Principal, form: FormData, name: str, ent
 
 
 # A form with a photo that comes back with errors keeps the photos already uploaded: they are saved on the
-# first submit (scoped like any attachment) and carried as hidden KEPT_PHOTO ids, each with a DROP_PHOTO
-# checkbox; a photo that itself fails is reported next to its field, never silently dropped.
-KEPT_PHOTO = "kept_photo"
+# first submit (scoped like any attachment) and carried as hidden "kept_<field>" ids, each with a
+# "drop_<field>" checkbox (one pair per photo field, so a form may have several); a photo that itself
+# fails is reported next to its field, never silently dropped. Uploads never attached are removed by
+# the attachments.prune_unattached job.
+KEPT_PHOTO = "kept_photo"  # of the field "photo"
 DROP_PHOTO = "drop_photo"
+
+
+def kept_name(name: str) -> str:
+    return f"kept_{name}"
+
+
+def drop_name(name: str) -> str:
+    return f"drop_{name}"
 
 
 def _ids(form: FormData, name: str) -> list[int]:
@@ -201,8 +211,8 @@ def keep_photos(
     """The photos of a form: those kept from an earlier submit (less the ones ticked to drop), then the
     newly chosen one, saved at once (outside the form's savepoint, so an error elsewhere keeps it).
     Returns (ids, {name: message}) — the message when the new photo or a kept id is refused."""
-    dropped = set(_ids(form, DROP_PHOTO))
-    kept = [i for i in _ids(form, KEPT_PHOTO) if i not in dropped]
+    dropped = set(_ids(form, drop_name(name)))
+    kept = [i for i in _ids(form, kept_name(name)) if i not in dropped]
     errors: Errors = {}
     try:
         kept = attachments.check_ids(session, user, kept, enterprise_id, field=name)
@@ -214,6 +224,13 @@ def keep_photos(
     except (BadInput, TooLarge) as exc:
         new, errors[name] = [], f"照片未保存：{exc.detail}"
     return kept + [i for i in new if i not in kept], errors
+
+
+def refuse_if(errors: Errors) -> None:
+    """Inside attempt(): problems found before the write (e.g. a photo refused) roll it back."""
+    if errors:
+        key = next(iter(errors))
+        raise BadInput(errors[key], field=key)
 
 
 # ---------------------------------------------------------------- form errors

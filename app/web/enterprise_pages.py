@@ -23,9 +23,10 @@ from app.web.common import (
     PageUser,
     attempt,
     check_csrf,
+    keep_photos,
     page,
     redirect,
-    save_photo,
+    refuse_if,
     text,
 )
 
@@ -94,7 +95,13 @@ def task_list(request: Request, session: DbSession, user: PageUser) -> Response:
 
 
 def _task_page(
-    request: Request, session: Session, user: Principal, task_id: int, values: dict[str, Any], errors: Errors
+    request: Request,
+    session: Session,
+    user: Principal,
+    task_id: int,
+    values: dict[str, Any],
+    errors: Errors,
+    photos: dict[int, list[int]] | None = None,
 ) -> Response:
     task, plan, items = investigation.get_task(session, user, task_id)
     return page(
@@ -110,6 +117,7 @@ def _task_page(
         CATEGORIES=CATEGORIES,
         values=values,
         errors=errors,
+        kept_photos=photos or {},
     )
 
 
@@ -122,32 +130,42 @@ def task_page(request: Request, session: DbSession, user: PageUser, task_id: int
 def perform(request: Request, session: DbSession, user: PageUser, form: Form, task_id: int) -> Response:
     check_csrf(request, form)
     task, _, items = investigation.get_task(session, user, task_id)
+    # Each item's photos are saved first, so a form that comes back with errors keeps them.
+    photos: dict[int, list[int]] = {}
+    photo_errors: Errors = {}
+    if task.status != "done":
+        for item in items:
+            photos[item.id], found = keep_photos(
+                session, user, form, f"item-{item.id}-photo", task.enterprise_id
+            )
+            photo_errors.update(found)
 
     def write() -> Any:
-        results = []
-        for item in items:
-            key = f"item-{item.id}"
-            results.append(
-                {
-                    "item_id": item.id,
-                    "outcome": text(form, f"{key}-outcome"),
-                    "note": text(form, f"{key}-note"),
-                    "photos": save_photo(session, user, form, f"{key}-photo", task.enterprise_id),
-                }
-            )
+        results = [
+            {
+                "item_id": item.id,
+                "outcome": text(form, f"item-{item.id}-outcome"),
+                "note": text(form, f"item-{item.id}-note"),
+                "photos": photos.get(item.id, []),
+            }
+            for item in items
+        ]
         body = investigation.PerformIn.model_validate({"version": text(form, "version"), "results": results})
-        return investigation.perform_task(session, user, task_id, body)
+        done = investigation.perform_task(session, user, task_id, body)
+        refuse_if(photo_errors)
+        return done
 
     _, errors = attempt(session, write)
     if errors:
-        # "results.3.outcome" → the 4th item's outcome input.
-        named = {}
+        # "results.3.outcome" → the 4th item's outcome input ("photos" → its photo input).
+        named = dict(photo_errors)
         for name, message in errors.items():
             parts = name.split(".")
             if parts[0] == "results" and len(parts) > 2 and parts[1].isdigit() and int(parts[1]) < len(items):
-                named[f"item-{items[int(parts[1])].id}-{parts[2]}"] = message
+                field = "photo" if parts[2] == "photos" else parts[2]
+                named.setdefault(f"item-{items[int(parts[1])].id}-{field}", message)
             else:
-                named[name] = message
+                named.setdefault(name, message)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _task_page(request, session, user, task_id, values, named)
+        return _task_page(request, session, user, task_id, values, named, photos)
     return redirect("/tasks")

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.auth.deps import DbSession
+from app.auth.deps import DbSession, ReadSession
 from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.errors import BadInput, NotFound
@@ -103,7 +103,7 @@ PHOTO_FIELDS = {"photos": "photo", "attachments": "photo"}
 @router.get("/hazards")
 def hazard_ledger(
     request: Request,
-    session: DbSession,
+    session: ReadSession,
     user: PageUser,
     state: str | None = None,
     grade: str | None = None,

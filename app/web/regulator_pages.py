@@ -1,6 +1,7 @@
 """Inspectors (and townships, read-only): jurisdiction home, enterprise pages, the 举报 triage inbox, and
 the published 双随机 plans."""
 
+import contextlib
 from datetime import date
 from typing import Any
 
@@ -15,12 +16,14 @@ from app.errors import NotFound
 from app.hazards import schemas as s
 from app.hazards import tips
 from app.hazards.models import CATEGORIES, GRADES
+from app.regions import service as regions
 from app.risks import service as risks
 from app.risks.models import POINT_TYPES
 from app.rules_engine import explain
 from app.scheduler import random_draw
 from app.supervision import service as supervision
 from app.timeutil import local_today
+from app.web import enterprise_field
 from app.web.common import Errors, Form, PageRoute, PageUser, attempt, check_csrf, fields, page, redirect
 from app.web.enterprise_pages import OPEN_STATES, hazard_count, level_of
 
@@ -69,7 +72,17 @@ def _inbox(
     values: dict[str, Any],
 ) -> Response:
     items = tips.inbox(session, user, status or None, cursor, PAGE_SIZE)
-    choices = [(e.id, e.name) for e in enterprises.list_enterprises(session, user, after_id=None, limit=500)]
+    places: dict[str, str] = {}
+    named: dict[int, str] = {}  # the enterprise a 举报 names, as the picker's starting value
+    for tip in items:
+        if tip.region_code not in places:
+            path = regions.region_path(session, tip.region_code)
+            places[tip.region_code] = " ".join(r.name for r in path if r.level != "province")
+        if tip.enterprise_id and tip.status == "pending":
+            with contextlib.suppress(NotFound):
+                named[tip.id] = enterprise_field.label(
+                    enterprises.get_readable(session, user, tip.enterprise_id)
+                )
     return page(
         request,
         session,
@@ -78,7 +91,9 @@ def _inbox(
         items=items,
         status=status,
         next_cursor=items[-1].id if len(items) == PAGE_SIZE else None,
-        choices=choices,
+        enterprise_names=enterprise_field.choices(session, user) if status == "pending" else [],
+        places=places,
+        named=named,
         tip_errors=errors,
         values=values,
         TIP_STATUSES=TIP_STATUSES,
@@ -101,16 +116,29 @@ def decide_tip(
     check_csrf(request, form)
     if decision not in ("accept", "dismiss"):
         raise NotFound(f"未知操作 {decision}")
-    values = fields(form, "version", "reason", "enterprise_id", "category", "grade", "major_reason")
+    values = fields(
+        form, "version", "reason", "enterprise", "enterprise_id", "category", "grade", "major_reason"
+    )
+    picked: Errors = {}
+    if decision == "accept" and not values["enterprise_id"]:
+        # The picker sends a name or credit code (or the datalist's "名称（代码）"); resolve it in scope.
+        found, message, shown = enterprise_field.resolve(session, user, values["enterprise"])
+        values["enterprise"] = shown
+        values["enterprise_id"] = str(found) if found else None
+        if message:
+            picked["enterprise"] = message
 
     def write() -> Any:
         if decision == "dismiss":
             body = s.TipDismiss.model_validate({"version": values["version"], "reason": values["reason"]})
             return tips.dismiss(session, user, tip_id, body)
-        data = {k: v for k, v in values.items() if k != "reason" and v is not None}
+        data = {k: v for k, v in values.items() if k not in ("reason", "enterprise") and v is not None}
         return tips.accept(session, user, tip_id, s.TipAccept.model_validate(data))
 
-    result, errors = attempt(session, write)
+    if picked:
+        result, errors = None, picked
+    else:
+        result, errors = attempt(session, write, rename={"enterprise_id": "enterprise"})
     if errors or result is None:
         return _inbox(request, session, user, "pending", None, {tip_id: errors}, values)
     if decision == "accept":

@@ -23,6 +23,7 @@ from app.web import (
     enterprise_pages,
     hazard_pages,
     inbox_pages,
+    plan_pages,
     public_pages,
     regulator_pages,
     stats_pages,
@@ -194,6 +195,7 @@ for _pages in (
     regulator_pages,
     stats_pages,
     inbox_pages,
+    plan_pages,
     public_pages,
 ):
     router.include_router(_pages.router)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.auth.deps import DbSession
+from app.auth.deps import ReadSession
 from app.errors import Forbidden, NotFound
 from app.grading import regional
 from app.grading.models import LEVEL_COLOURS, LEVEL_LABELS, LEVEL_ORDER
@@ -31,7 +31,7 @@ def _months_back(today: date, n: int) -> date:
 
 
 @router.get("/stats")
-def statistics(request: Request, session: DbSession, user: PageUser, region: str | None = None) -> Response:
+def statistics(request: Request, session: ReadSession, user: PageUser, region: str | None = None) -> Response:
     if user.role == "enterprise":
         raise Forbidden("企业用户不能查看区域统计")
     errors: dict[str, str] = {}

@@ -22,7 +22,7 @@ from alembic import command
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import get_session, make_engine, session_scope
+from app.db import get_read_session, get_session, make_engine, session_scope
 from tests.conftest import IN_CI, alembic_config
 
 CHROMIUM = os.environ.get("SHUANGKONG_CHROMIUM", "/usr/bin/chromium")
@@ -80,6 +80,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     app = create_app()
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_read_session] = _session
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

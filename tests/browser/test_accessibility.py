@@ -7,17 +7,21 @@ and is evaluated in the page from node_modules: no request leaves the machine, a
 node_modules/axe-core the test skips, except under CI=true where it fails.
 """
 
+import io
 from pathlib import Path
 
 import pytest
 
+from app.attachments import service as attachments
 from app.enterprises.models import Enterprise
+from app.hazards import tips
+from app.hazards.schemas import TipIn
 from tests.browser.conftest import DESKTOP, PHONE, login
 from tests.conftest import IN_CI
 from tests.factories import PASSWORD
 from tests.risks.factories import add_measure, assess, make_point
 from tests.supervision.factories import make_hazard
-from tests.web.factories import make_world
+from tests.web.factories import make_world, png_bytes
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
@@ -47,6 +51,10 @@ def pages(live_server) -> dict[str, tuple[str | None, list[str]]]:  # type: igno
         assess(s, point)  # 3×6×15 = 270: 较大风险 (orange, where white text fails contrast)
         add_measure(s, point)
         point_id = point.id
+        # A pending 举报 with a photo in the inspector's region, for the triage page.
+        photo = attachments.save_image(s, tips.PUBLIC, io.BytesIO(png_bytes()), "site.png", None)
+        tip = TipIn(description="河边仓库堆放烟花爆竹", place="河边仓库", region_code=world.township)
+        tips.submit(s, tip, "192.0.2.77", [photo.id])
     enterprise = f"/enterprises/{world.enterprise_id}"
     return {
         "enterprise": (
@@ -54,9 +62,9 @@ def pages(live_server) -> dict[str, tuple[str | None, list[str]]]:  # type: igno
             ["/", "/hazards", enterprise, f"/risks/points/{point_id}", f"/risks/points/{point_id}/card"]
             + [f"/risks/enterprises/{world.enterprise_id}/board"],
         ),
-        "inspector": (world.inspector, ["/", "/hazards", enterprise]),
+        "inspector": (world.inspector, ["/", "/hazards", enterprise, "/tips"]),
         "township": (world.township_user, ["/", "/hazards", "/stats"]),
-        "public": (None, ["/login", "/report"]),
+        "public": (None, ["/login", "/report", "/report/status"]),
     }
 
 

@@ -29,6 +29,7 @@ from app.mapping.builder import (
     MapOptions,
     RegionShape,
     build_map,
+    names_script,
     render_html,
 )
 from app.regions.demo import load_demo_regions
@@ -373,3 +374,115 @@ def test_demo_township_without_villages_marks_each_enterprise_with_its_level(new
         "重大风险|较大风险|一般风险|低风险|未评级", page.locator(".leaflet-tooltip").inner_text()
     )
     assert watch.console_errors == []
+
+
+# --- Finding an enterprise by name (issue #16 "map"): the names are not in the page. ---
+
+MAP_VIEW = """() => { const map = window[Object.keys(window).find(k => k.startsWith('map_'))];
+                      const c = map.getCenter(); return [map.getZoom(), c.lat, c.lng]; }"""
+
+
+def search(page, text: str):  # type: ignore[no-untyped-def]
+    box = page.get_by_role("searchbox", name="查找企业（名称或统一社会信用代码）")
+    box.fill(text)
+    return page.locator("[data-sk=search]")
+
+
+def test_search_box_finds_an_enterprise_in_the_standalone_file_and_zooms_to_it(new_page, tmp_path):
+    """50 km of 2 500 enterprises; names only in the side file next to the map, read from file://."""
+    rng = random.Random(11)
+    points = [
+        EnterprisePoint(
+            i,
+            f"分散企业{i}",
+            rng.uniform(118.0, 119.2),
+            rng.uniform(39.0, 40.0),
+            LEVELS[i % 8],
+            credit_code=f"91130300MA{i:08d}",
+        )  # fmt: skip
+        for i in range(1, GRID_MIN_POINTS + 501)
+    ]
+    options = MapOptions(title="查找测试区安全风险四色分布图", link_base=None, names_file="many_names.js")
+    regions = [
+        RegionShape("139101", "测试区", shapely.box(118.0, 39.0, 119.2, 40.0), "orange", is_synthetic=True)
+    ]
+    html = render_html(build_map(regions, points, None, options), options, standalone=True)
+    assert "分散企业1234" not in html
+    (tmp_path / "many.html").write_text(html, encoding="utf-8")
+    (tmp_path / "many_names.js").write_text(names_script(points), encoding="utf-8")
+    page, watch = new_page()
+    page.goto((tmp_path / "many.html").as_uri())
+    check_map(page, 1, len(points))
+    target = points[1233]
+    form = search(page, target.name)
+    # "分散企业1234" is also the start of no other name here; the answer names the level in a word.
+    answer = form.get_by_role("button", name=re.compile("^分散企业1234（"))
+    answer.click()
+    page.wait_for_function("n => document.querySelector('.leaflet-popup-content')?.textContent.includes(n)",
+                           arg=target.name)  # fmt: skip
+    zoom, lat, lon = page.evaluate(MAP_VIEW)
+    assert zoom == 16 and abs(lat - target.lat) < 1e-3 and abs(lon - target.lon) < 1e-3
+    # The popup stays open (the click on the answer must not reach the map, which would close it).
+    page.wait_for_timeout(500)
+    assert page.locator(".leaflet-popup").count() == 1
+    assert "企业风险等级：" in page.locator(".leaflet-popup-content").inner_text()
+    screenshot(page, "map-search-standalone")
+    # By credit code, and Enter takes the first answer.
+    search(page, "91130300MA00000042")
+    form.get_by_role("button", name=re.compile("^分散企业42（")).wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.leaflet-popup-content')?.textContent.includes('分散企业42')"
+    )
+    search(page, "没有这家企业")
+    form.locator(".sk-search-status").filter(has_text="未找到名称含“没有这家企业”的企业").wait_for()
+    assert watch.console_errors == []
+    assert watch.blocked == []
+
+
+def test_region_page_search_asks_the_server_and_finds_only_the_users_area(new_page, live_server, demo_city):
+    with live_server.session() as s:
+        outside = s.scalar(select(Region).where(Region.code == "130303"))
+        point = shapely.from_wkb(outside.geometry).representative_point()
+        make_enterprise(s, region_code="130303", name="区外的地图搜索企业", lon=point.x, lat=point.y)
+    page, watch = new_page()
+    login(page, live_server, "map_township", PASSWORD)
+    page.goto(f"{live_server.url}/maps/region/130302")
+    frame = page.wait_for_selector("iframe.sk-frame").content_frame()
+    frame.wait_for_selector("body[data-sk-ready]", state="attached")
+    form = search(frame, "区外的地图搜索")
+    form.locator(".sk-search-status").filter(has_text="未找到").wait_for()
+    search(frame, "地图测试企业17")
+    form.get_by_role("button", name=re.compile("^地图测试企业17（")).click()
+    frame.wait_for_function(
+        "() => document.querySelector('.leaflet-popup-content')?.textContent.includes('地图测试企业17')"
+    )
+    assert frame.evaluate(MAP_VIEW)[0] == 16
+    frame.wait_for_timeout(500)  # the popup stays open
+    assert frame.locator(".leaflet-popup-content a", has_text="企业详情").count() == 1
+    # A marker's tooltip gets its name from the server too.
+    frame.locator(".leaflet-popup-close-button").click()
+    central(frame.locator(".sk-ent")).hover()
+    frame.wait_for_function(
+        "() => /地图测试企业\\d+/.test(document.querySelector('.leaflet-tooltip')?.textContent)"
+    )
+    screenshot(page, "map-search-region-page")
+    assert watch.console_errors == []
+    assert watch.blocked == []
+
+
+def test_a_map_file_without_its_names_file_still_draws_and_says_what_is_missing(new_page, tmp_path):
+    points = [EnterprisePoint(i, f"单独企业{i}", 118.1 + i / 100, 39.1, "blue") for i in range(1, 4)]
+    options = MapOptions(title="缺名称文件测试图", link_base=None, names_file="gone_names.js")
+    regions = [
+        RegionShape("139101", "测试区", shapely.box(118.0, 39.0, 119.2, 40.0), "blue", is_synthetic=True)
+    ]
+    (tmp_path / "alone.html").write_text(
+        render_html(build_map(regions, points, None, options), options, standalone=True), encoding="utf-8"
+    )
+    page, watch = new_page()
+    page.goto((tmp_path / "alone.html").as_uri())
+    check_map(page, 1, len(points))
+    form = search(page, "单独企业")
+    form.locator(".sk-search-status").filter(has_text="未能读取企业名称文件 gone_names.js").wait_for()
+    assert watch.blocked == []

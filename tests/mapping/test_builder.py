@@ -1,21 +1,24 @@
 """The map builder on plain data: offline HTML, shared borders, tiles and their keys."""
 
+import base64
 import json
+import random
 import re
 
 import pytest
 import shapely
 
+from app.grading.models import LEVEL_ORDER
 from app.mapping import assets
 from app.mapping.builder import (
     GRID_MAX_ZOOM,
-    GRID_MIN_POINTS,
     MIN_ZOOM,
     EnterprisePoint,
     MapLayers,
     MapOptions,
     RegionShape,
     build_map,
+    names_script,
     render_html,
 )
 from app.mapping.settings import MapSettingsError, resolve_tiles
@@ -59,6 +62,29 @@ def test_html_references_only_local_assets():
         assert forbidden not in html.lower()
 
 
+def enterprises_drawn(html: str) -> list[tuple[int, float, float, int, str | None]]:
+    """What the page gives static/map.js to draw, decoded here independently of the builder:
+    [(id, lon, lat, level index, name or None when names are not in the page)], in the page's order."""
+    start = html.index("SK.enterprises(") + len("SK.enterprises(")
+    data, _ = json.JSONDecoder().raw_decode(html, start)
+    raw = base64.b64decode(data["xy"])
+    rows = [raw[i : i + 6] for i in range(0, len(raw), 6)]
+    lon = [(data["x0"] + int.from_bytes(r[:3], "big")) / data["q"] for r in rows]
+    lat = [(data["y0"] + int.from_bytes(r[3:], "big")) / data["q"] for r in rows]
+    ids, value, shift, last = [], 0, 0, 0
+    for byte in base64.b64decode(data["id"]):
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            last += value
+            ids.append(last)
+            value = shift = 0
+    names = data.get("names") or [None] * data["n"]
+    levels = [int(c) for c in data["l"]]
+    assert len(rows) == len(ids) == len(levels) == len(names) == data["n"]
+    return list(zip(ids, lon, lat, levels, names, strict=True))
+
+
 def test_legend_title_tooltip_data_and_synthetic_mark():
     html = render(points=[EnterprisePoint(7, "甲企业", 118.2, 39.2, "yellow", is_demo=True)])
     for label in ("重大风险", "较大风险", "一般风险", "低风险", "未评级"):
@@ -75,52 +101,56 @@ def test_legend_title_tooltip_data_and_synthetic_mark():
         "p": [118.25, 39.25],  # where its name is written: the middle of the square
     }
     assert east["properties"]["l"] == 4 and east["properties"]["s"] == 1
-    # Few points: no pre-computed clusters, the browser clusters them itself.
-    assert '{"p":[[118.2,39.2,1,7]],"n":["甲企业"],"g":null}' in html
+    # A small map carries the names itself, and leaves clustering to markercluster (no grid).
+    assert enterprises_drawn(html) == [(7, 118.2, 39.2, 1, "甲企业")]
+    assert '"grid":null' in html
 
 
-def grids(html: str) -> dict:
-    return json.loads(re.search(r',"g":(\{"z".*?\]\]\})\}', html).group(1))
-
-
-def clusters(flat: list) -> list[tuple[float, float, list[int]]]:
-    """[(lon, lat, counts per level index blue, yellow, orange, red, unrated)] from a grid's flat array."""
-    return [(flat[i], flat[i + 1], flat[i + 2 : i + 7]) for i in range(0, len(flat), 7)]
-
-
-def test_many_points_come_with_a_cluster_grid_per_zoom_holding_every_point_once():
-    # Two towns 200 km apart: a red one and a blue one with two unrated enterprises, and one far-off farm.
-    west = [
-        EnterprisePoint(i, f"西{i}", 116.0 + (i % 40) * 1e-4, 39.0 + (i // 40) * 1e-4, "red")
-        for i in range(1200)
+def test_every_enterprise_of_a_province_sized_map_is_in_what_the_browser_draws():
+    """50 000 enterprises: each one's id, position (to 1e-5°, ≈ 1 m) and level are in the page, names are
+    not (they come from the server); the browser is told to cluster them on its own grid."""
+    rng = random.Random(3)
+    levels = ["red", "orange", "yellow", "blue", None]
+    ids = sorted(rng.sample(range(1, 2**31 - 1), 49_000)) + list(range(2**31 - 1000, 2**31 - 1))[:1000]
+    points = [
+        EnterprisePoint(i, f"企业{i}", rng.uniform(113.4, 119.9), rng.uniform(36.0, 42.7), rng.choice(levels))
+        for i in ids
     ]
-    east = [
-        EnterprisePoint(
-            2000 + i, f"东{i}", 118.5 + (i % 40) * 1e-4, 39.5 + (i // 40) * 1e-4, "blue" if i > 1 else None
-        )
-        for i in range(GRID_MIN_POINTS - 1200 - 1)
+    rng.shuffle(points)  # the builder orders them by id itself
+    html = render(points=points, names_api="/api/maps/region/139900/enterprises")
+    drawn = enterprises_drawn(html)
+    assert len(drawn) == len(points)
+    index = {p.id: p for p in points}
+    for ent_id, lon, lat, level, name in drawn:
+        p = index.pop(ent_id)
+        assert abs(lon - p.lon) <= 0.5e-5 + 1e-9 and abs(lat - p.lat) <= 0.5e-5 + 1e-9
+        assert level == ([*LEVEL_ORDER, None].index(p.level)) and name is None
+    assert not index
+    assert "企业1" not in html and f'"grid":[{MIN_ZOOM},{GRID_MAX_ZOOM},' in html
+    assert len(html.encode()) < 50_000 * 14  # ids ~40 000 apart: 13 bytes an enterprise, names none
+
+
+def test_names_stay_out_of_the_page_when_the_server_or_a_side_file_gives_them():
+    points = [
+        EnterprisePoint(5, "乙化工", 118.3, 39.3, "red", credit_code="91130000MA0000005X"),
+        EnterprisePoint(2, "甲化工", 118.2, 39.2, "blue", credit_code="91130000MA0000002X"),
     ]
-    farm = EnterprisePoint(9999, "远处农场", 119.9, 41.9, "yellow")
-    points = [*west, *east, farm]
-    g = grids(render(points=points))
-    assert g["z"] == MIN_ZOOM and len(g["c"]) == len(g["s"]) == GRID_MAX_ZOOM - MIN_ZOOM + 1
-    for flat, alone in zip(g["c"], g["s"], strict=True):
-        assert sum(sum(k) for _, _, k in clusters(flat)) + len(alone) == len(points)
-    # Widest zoom: one cluster per town at its points' mean, counted per level; the farm stands alone.
-    (wx, wy, wk), (ex, ey, ek) = sorted(clusters(g["c"][0]))
-    assert wk == [0, 0, 0, 1200, 0] and (wx, wy) == (
-        pytest.approx(116.002, abs=1e-4),
-        pytest.approx(39.00145, abs=1e-4),
-    )
-    assert ek == [len(east) - 2, 0, 0, 0, 2] and ex == pytest.approx(118.502, abs=1e-4)
-    assert [points[i].name for i in g["s"][0]] == ["远处农场"]
-
-
-def test_the_grid_follows_the_tiles_datum():
-    points = [EnterprisePoint(i, "甲", 118.2 + i * 1e-6, 39.2, "blue") for i in range(GRID_MIN_POINTS)]
-    ((lon, lat, _),) = clusters(grids(render(points=points, tiles=resolve_tiles("amap")))["c"][0])
-    glon, glat = wgs84_to_gcj02(118.201, 39.2)
-    assert (lon, lat) == (pytest.approx(float(glon), abs=1e-4), pytest.approx(float(glat), abs=1e-4))
+    served = render(points=points, names_api="/api/maps/region/139101/enterprises")
+    on_disk = render(points=points, names_file="map_names.js", link_base=None)
+    for html in (served, on_disk):
+        assert "甲化工" not in html and "91130000MA0000002X" not in html
+        assert [row[0] for row in enterprises_drawn(html)] == [2, 5]
+    assert '"names":{"api":"/api/maps/region/139101/enterprises"}' in served
+    assert '"names":{"file":"map_names.js"}' in on_disk
+    # The side file: names and credit codes in the page's order, with the count it must match.
+    script = names_script(points)
+    assert script.startswith("SK.addNames(") and script.rstrip().endswith(");")
+    body = json.loads(script[len("SK.addNames(") : script.rindex(")")])
+    assert body == {
+        "n": 2,
+        "names": ["甲化工", "乙化工"],
+        "codes": ["91130000MA0000002X", "91130000MA0000005X"],
+    }
 
 
 def test_no_synthetic_mark_for_real_data():
@@ -144,8 +174,20 @@ def test_shared_borders_stay_shared_after_simplification():
 
 def test_names_cannot_break_out_of_the_script():
     regions = [RegionShape("1", "</script><script>alert(1)</script>", shapely.box(118, 39, 119, 40))]
-    html = render(regions)
-    assert "</script><script>alert(1)" not in html
+    html = render(regions, points=[EnterprisePoint(1, "</script><script>alert(2)</script>", 118.5, 39.5)])
+    assert "</script><script>alert(1)" not in html and "</script><script>alert(2)" not in html
+    assert enterprises_drawn(html)[0][4] == "</script><script>alert(2)</script>"
+    assert "</script" not in names_script([EnterprisePoint(1, "</script>", 118.5, 39.5)])
+
+
+def test_braces_in_names_are_text_not_a_template():
+    """Folium's templates never see the data (it goes in afterwards): "{{ 7*7 }}" stays as written."""
+    name = "{{ 7*7 }}{% if 1 %}甲{% endif %}"
+    regions = [RegionShape("1", name, shapely.box(118, 39, 119, 40))]
+    html = render(regions, points=[EnterprisePoint(1, name, 118.5, 39.5)], subtitle=name)
+    assert features(html)[0]["properties"]["n"] == name
+    assert enterprises_drawn(html)[0][4] == name
+    assert f"<small>{name}</small>" in html and ">49<" not in html
 
 
 HOSTILE = "<script>alert(1)</script>&\"'"
@@ -183,7 +225,7 @@ def test_amap_tiles_shift_everything_to_gcj02():
     tiles = resolve_tiles("amap")
     html = render(points=[EnterprisePoint(1, "甲", 118.2, 39.2)], tiles=tiles)
     glon, glat = wgs84_to_gcj02(118.2, 39.2)
-    assert f"[{round(float(glon), 5)!r},{round(float(glat), 5)!r},4,1]" in html
+    assert enterprises_drawn(html) == [(1, round(float(glon), 5), round(float(glat), 5), 4, "甲")]
     assert "autonavi.com" in html
     xs = [c[0] for c in features(html)[0]["geometry"]["coordinates"][0]]
     assert min(xs) == pytest.approx(float(wgs84_to_gcj02(118.0, 39.0)[0]), abs=1e-4)

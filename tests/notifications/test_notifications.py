@@ -43,8 +43,8 @@ def _inspector(db, region_code="139101", **kw):  # type: ignore[no-untyped-def]
 def test_inbox_is_private_with_unread_counts_and_paging(db, client):
     make_tree(db)
     alice, bob = _inspector(db), _inspector(db)
-    for i in range(3):
-        notify(db, user_ids=[alice.id], kind="test", title=f"消息{i}", body="内容")
+    for i in range(3):  # three kinds: three inbox entries
+        notify(db, user_ids=[alice.id], kind=f"test{i}", title=f"消息{i}", body="内容")
     (bobs,) = notify(db, user_ids=[bob.id], kind="test", title="给乙", body="内容")
     headers = auth_headers(client, alice)
 
@@ -57,7 +57,7 @@ def test_inbox_is_private_with_unread_counts_and_paging(db, client):
     assert client.get("/api/notifications/unread-count", headers=headers).json() == {"unread": 3}
 
     # Someone else's message is answered like an unknown one, and stays unread.
-    res = client.post(f"/api/notifications/{bobs.id}/read", headers=headers)
+    res = client.post(f"/api/notifications/{bobs.group_id}/read", headers=headers)
     assert res.status_code == 404
     assert db.get(Notification, bobs.id).read_at is None
 
@@ -104,7 +104,7 @@ def test_notify_skips_inactive_and_duplicate_recipients(db):
     notes = notify(db, user_ids=[a.id, a.id, b.id], kind="k", title="t", body="b")
     assert [n.user_id for n in notes] == [a.id]
     # No outbound channel configured: nothing queued.
-    assert db.scalars(select(Delivery).where(Delivery.notification_id == notes[0].id)).all() == []
+    assert db.scalars(select(Delivery).where(Delivery.user_id == a.id)).all() == []
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -139,11 +139,15 @@ def test_webhook_retries_with_backoff_until_accepted(db, settings_env, clock, re
     settings_env.setenv("SHUANGKONG_WEBHOOK_URL", url)
     make_tree(db)
     user = _inspector(db)
-    (note,) = notify(
-        db, user_ids=[user.id], kind="hazard.overdue", title="隐患逾期", body="请处理", link="/h/1"
-    )
-    delivery = db.scalar(select(Delivery).where(Delivery.notification_id == note.id))
+    notify(db, user_ids=[user.id], kind="hazard.overdue", title="隐患逾期", body="请处理", link="/h/1")
+    delivery = db.scalars(select(Delivery).where(Delivery.user_id == user.id)).one()
     assert (delivery.channel, delivery.target, delivery.status) == ("webhook", url, "pending")
+    # The daily digest goes out at the digest time (08:00 Shanghai), the next morning here.
+    assert deliver_due(db) == {"sent": 0, "retrying": 0, "failed": 0}
+    due = datetime(2026, 3, 3, 0, 2, tzinfo=UTC)
+    assert delivery.next_attempt_at == due
+    timeutil.freeze(due)
+    clock = due
 
     assert deliver_due(db) == {"sent": 0, "retrying": 1, "failed": 0}
     assert delivery.status == "pending" and delivery.attempts == 1
@@ -160,11 +164,12 @@ def test_webhook_retries_with_backoff_until_accepted(db, settings_env, clock, re
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, None)
     assert delivery.sent_at == clock + timedelta(seconds=61)
     assert [b["title"] for b in handler.bodies] == ["隐患逾期", "隐患逾期"]
-    assert handler.bodies[-1]["link"] == "/h/1" and handler.bodies[-1]["user_id"] == user.id
+    (group,) = handler.bodies[-1]["groups"]
+    assert group["items"][0]["link"] == "/h/1" and handler.bodies[-1]["user_id"] == user.id
 
 
 class _AlwaysFails:
-    def send(self, delivery: Delivery) -> None:
+    def send(self, delivery: Delivery, digest: object) -> None:
         raise ConnectionError("对方拒绝连接")
 
 
@@ -173,7 +178,8 @@ def test_delivery_fails_after_max_attempts_with_growing_backoff(db, settings_env
     settings_env.setenv("SHUANGKONG_DELIVERY_MAX_ATTEMPTS", "3")
     make_tree(db)
     (note,) = notify(db, user_ids=[_inspector(db).id], kind="k", title="t", body="b")
-    delivery = db.scalar(select(Delivery).where(Delivery.notification_id == note.id))
+    delivery = db.scalars(select(Delivery).where(Delivery.user_id == note.user_id)).one()
+    timeutil.freeze(delivery.next_attempt_at)
     waits = []
     for _ in range(3):
         before = timeutil.utcnow()
@@ -220,6 +226,7 @@ def test_email_channel_set_by_user_and_sent(db, client, settings_env, clock, mon
     assert res.json() == {"email": "zhang@example.test", "webhook": None}
 
     notify(db, user_ids=[user.id], kind="k", title="复核到期提醒", body="请按时复核")
+    timeutil.advance(timedelta(days=1))
     assert deliver_due(db) == {"sent": 1, "retrying": 0, "failed": 0}
     assert sent[0] == ("login", "robot")
     msg = sent[1]

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app import timeutil
 from app.notifications import notify, webhooks
 from app.notifications.channels import WebhookChannel
 from app.notifications.models import Delivery
@@ -81,8 +82,16 @@ def _saved_delivery(client, db, dns) -> Delivery:  # type: ignore[no-untyped-def
     url = "https://hooks.example.test:8443/hook?x=1"
     res = client.put("/api/notifications/channels", json={"webhook": url}, headers=headers)
     assert res.status_code == 200, res.text
-    (note,) = notify(db, user_ids=[user.id], kind="k", title="提醒", body="内容")
-    return db.scalar(select(Delivery).where(Delivery.notification_id == note.id))
+    notify(db, user_ids=[user.id], kind="k", title="提醒", body="内容")
+    delivery = db.scalars(select(Delivery).where(Delivery.user_id == user.id)).one()
+    timeutil.freeze(delivery.next_attempt_at)  # the day's digest is due
+    return delivery
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze() -> Iterator[None]:
+    yield
+    timeutil.unfreeze()
 
 
 def test_send_goes_to_the_checked_address_with_the_original_host(client, db, dns):

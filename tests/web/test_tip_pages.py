@@ -11,9 +11,9 @@ from tests.web.factories import World, csrf, sign_in
 
 def report(client, db, world: World, description: str, place: str = "河边仓库") -> Tip:
     """Post the public 举报 form as an anonymous visitor; the stored tip."""
-    form = {"description": description, "place": place, "region_code": world.township}
+    form = {"description": description, "place": place, "county": world.county, "township": world.township}
     res = client.post("/report", data=form)
-    assert "举报已受理" in res.text
+    assert "已提交，待受理" in res.text and "举报已受理" not in res.text
     return db.scalars(select(Tip).where(Tip.description == description)).one()
 
 
@@ -30,14 +30,17 @@ def test_inspector_accepts_a_public_report_as_a_hazard(client, db, world):
     inbox = client.get("/tips").text
     card = tip_card(inbox, tip.id)
     assert "仓库堆放烟花爆竹" in card and "河边三号仓库" in card
-    assert f'<option value="{world.enterprise_id}">{world.enterprise_name}</option>' in card
+    assert "所在地：<span data-tip-region>页测市 页测县 页测1街道</span>" in card
+    # The enterprise is typed (name or credit code) with in-scope suggestions, not a long <select>.
+    assert 'list="tip-enterprises"' in card and f'<select id="f-tip-{tip.id}-enterprise' not in card
+    assert f'<option value="{world.enterprise_name}（' in inbox
 
     res = client.post(
         f"/tips/{tip.id}/accept",
         data={
             "csrf_token": csrf(client, "/tips"),
             "version": tip.version,
-            "enterprise_id": world.enterprise_id,
+            "enterprise": world.enterprise_name,
             "category": "site",
             "grade": "general",
         },

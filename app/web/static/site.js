@@ -46,3 +46,59 @@ function onMajorInput(event) {
 document.addEventListener("change", onMajorInput);
 document.addEventListener("input", onMajorInput);
 document.querySelectorAll("form[data-major-check]").forEach(syncMajorRequired);
+
+// 举报 region picker (form[data-region-picker]): the 乡镇（街道） list shows only the chosen 区县's
+// townships; choosing a township selects its 区县; a name picked in the search box fills both. The form
+// works without this: the server checks the pair and resolves a typed name.
+function syncTownships(form) {
+  var county = form.querySelector("[data-region-county]");
+  var town = form.querySelector("[data-region-township]");
+  if (!county || !town) {
+    return;
+  }
+  town.querySelectorAll("optgroup").forEach(function (group) {
+    var other = county.value !== "" && group.getAttribute("data-county") !== county.value;
+    group.hidden = other;
+    group.disabled = other;
+  });
+  var chosen = town.selectedOptions[0];
+  if (chosen && chosen.parentElement.disabled) {
+    town.value = "";
+  }
+}
+
+function onRegionPick(event) {
+  var form = event.target.closest && event.target.closest("form[data-region-picker]");
+  if (!form) {
+    return;
+  }
+  var county = form.querySelector("[data-region-county]");
+  var town = form.querySelector("[data-region-township]");
+  if (event.target.hasAttribute("data-region-search")) {
+    var typed = event.target.value.trim();
+    var match = Array.prototype.find.call(form.querySelectorAll("#region-names option"), function (opt) {
+      return opt.value === typed;
+    });
+    if (!match) {
+      return;
+    }
+    county.value = match.getAttribute("data-county");
+    syncTownships(form);
+    town.value = match.getAttribute("data-township");
+  } else if (event.target === town && town.value) {
+    county.value = town.selectedOptions[0].parentElement.getAttribute("data-county");
+    syncTownships(form);
+  } else if (event.target === county) {
+    syncTownships(form);
+  }
+}
+
+document.addEventListener("change", onRegionPick);
+document.addEventListener("input", onRegionPick);
+document.querySelectorAll("form[data-region-picker]").forEach(function (form) {
+  var box = form.querySelector("[data-region-search-box]");
+  if (box) {
+    box.hidden = false;
+  }
+  syncTownships(form);
+});
