@@ -205,6 +205,7 @@ def test_operator_flow_in_fresh_processes(env) -> None:  # type: ignore[no-untyp
     assert "notifications.deliver" in run(e, "jobs", "history").stdout
     run(e, "jobs", "run", "auth.prune_login_records")
     run(e, "jobs", "run", "attachments.prune_unattached")
+    run(e, "jobs", "run", "hazards.prune_tip_throttle")
     run(e, "jobs", "run", "no_such_job", ok=False)
     run(e, "jobs", "history", "--job", "no_such_job", ok=False)
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import SYSTEM
 from app.config import get_settings
 from app.enterprises.models import Enterprise
-from app.hazards import exporter
+from app.hazards import exporter, tips
 from app.hazards.investigation import generate_due_tasks
 from app.hazards.models import FINISHED, GRADES, Hazard, HazardExtension
 from app.notifications import service as notifications
@@ -287,4 +287,16 @@ register(
     periodic_reports,
     trigger="0 6 1 1,4,7,10 *",
     description="每季度首日生成上季度（1月另生成上年度）隐患排查治理统计分析表并通知企业报送",
+)
+
+
+def prune_tip_throttle(session: Session, ctx: RunContext) -> dict[str, Any]:
+    return {"deleted": tips.prune_throttle(session)}
+
+
+register(
+    "hazards.prune_tip_throttle",
+    prune_tip_throttle,
+    trigger="25 * * * *",
+    description="清理举报限流计数：时间窗（1 小时）已过的提交、查询、上传计数",
 )

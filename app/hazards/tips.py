@@ -12,7 +12,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, literal, select
+from sqlalchemy import case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -65,6 +65,15 @@ def take(session: Session, kind: str, address: str | None, limit: int, message: 
     )
     if int(session.execute(stmt).scalar_one()) > limit:
         raise TooManyRequests(message)
+
+
+def prune_throttle(session: Session) -> int:
+    """Delete the counts whose hour has ended (the next request would start a new window anyway, so
+    this changes no limit); without it the table keeps one row per address that ever sent a 举报."""
+    gone = session.execute(
+        delete(TipThrottle).where(TipThrottle.window_start < utcnow() - timedelta(hours=1))
+    )
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def new_receipt() -> str:

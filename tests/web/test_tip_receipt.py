@@ -232,3 +232,16 @@ def test_the_enterprise_is_found_by_name_or_credit_code_within_scope(client, db,
     res = client.post(url, data={**base, "enterprise": ent.credit_code.lower()}, follow_redirects=False)
     assert res.status_code == 303
     assert db.get_one(Tip, tip.id).status == "accepted"
+
+
+def test_the_hourly_job_drops_ended_windows_and_keeps_the_current_one(db) -> None:
+    from datetime import timedelta
+
+    from app.hazards.models import TipThrottle
+    from app.timeutil import utcnow
+
+    db.add(TipThrottle(key="lookup:old", count=20, window_start=utcnow() - timedelta(hours=2)))
+    db.add(TipThrottle(key="lookup:now", count=20, window_start=utcnow() - timedelta(minutes=10)))
+    db.flush()
+    assert tips.prune_throttle(db) == 1
+    assert {t.key for t in db.scalars(select(TipThrottle))} == {"lookup:now"}
