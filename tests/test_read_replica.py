@@ -76,6 +76,8 @@ def pair() -> Iterator[tuple[str, str]]:
                     "-R",
                     "-X",
                     "stream",
+                    # Checkpoint at once: the default spread checkpoint made the copy wait ~90 s.
+                    "--checkpoint=fast",
                 )
             options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
             _as_postgres(
