@@ -10,6 +10,7 @@ from app.cli_errors import DEBUG_ENV, run_guarded
 from app.config import PROJECT_ROOT, get_settings
 from app.hazards.cli import cli as hazards_app
 from app.mapping.cli import map_app
+from app.monitoring.cli import monitoring_app
 from app.regions.cli import regions_app
 from app.risks.cli import risks_app
 from app.rules_engine.cli import rules_app
@@ -33,6 +34,7 @@ cli.add_typer(risks_app, name="risks")
 cli.add_typer(hazards_app, name="hazards")
 cli.add_typer(jobs_app, name="jobs")
 cli.add_typer(map_app, name="map")
+cli.add_typer(monitoring_app, name="monitoring")
 cli.command("scheduler", help="以独立进程运行定时任务（生产环境只运行一个或多个，均保证每次只执行一遍）。")(
     scheduler_command
 )

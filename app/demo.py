@@ -261,6 +261,15 @@ def populate_demo(session: Session) -> None:
     load_demo_risks(session)
     load_demo_hazards(session)
     load_demo_cases(session)
+    from app.accidents.demo import load_demo_accidents
+
+    load_demo_accidents(session)
+    from app.monitoring.demo import load_demo_monitoring
+
+    load_demo_monitoring(session)
+    from app.campaigns.demo import load_demo_campaigns
+
+    load_demo_campaigns(session)
     # Demo hazards were recorded on past dates: grade everyone again as of today, then the regions.
     recompute_all(session)
     recompute_region_levels(session)

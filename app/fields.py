@@ -85,6 +85,7 @@ MULTILINE_FIELDS = frozenset(
         "emergency_actions",
         "note",
         "reason",
+        "commitments",
         "requirements",
         "goals",
         "methods",

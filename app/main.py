@@ -12,18 +12,26 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import openapi
+from app.accidents.router import router as accidents_router
+from app.assessment.router import router as assessment_router
 from app.attachments.router import router as attachments_router
 from app.audit.router import router as audit_router
 from app.auth.deps import current_principal
 from app.auth.router import router as auth_router
+from app.campaigns.router import router as campaigns_router
 from app.config import get_settings
+from app.credit.router import router as credit_router
 from app.db import database_unavailable
+from app.documents.router import router as documents_router
+from app.enforcement.router import router as enforcement_router
 from app.enterprises.router import router as enterprises_router
 from app.errors import AppError
 from app.fields import RequestLimits
 from app.hazards.router import public_router as hazards_public_router
 from app.hazards.router import router as hazards_router
 from app.mapping.router import router as mapping_router
+from app.monitoring.router import public_router as monitoring_public_router
+from app.monitoring.router import router as monitoring_router
 from app.notifications.router import router as notifications_router
 from app.regions.router import router as regions_router
 from app.risks.router import router as risks_router
@@ -196,9 +204,17 @@ def create_app() -> FastAPI:
         hazards_public_router,
         attachments_router,
         supervision_router,
+        campaigns_router,
+        enforcement_router,
+        accidents_router,
+        assessment_router,
+        documents_router,
+        credit_router,
         notifications_router,
         scheduler_router,
         mapping_router,
+        monitoring_router,
+        monitoring_public_router,
         web_router,
     )
     for router in routers:

@@ -7,8 +7,10 @@ Sources, in order, for the year of a day:
 2. the maintained PyPI package `chinese-calendar` (import name chinese_calendar), which ships the
    notices as data for the years it was released for;
 3. neither: the setting SHUANGKONG_WORKDAYS_UNKNOWN_YEAR decides (the project's default, not a
-   published rule): "weekdays" counts Monday–Friday as working days and logs a warning, so that
-   deadlines early next year can still be set; "refuse" raises CalendarUnavailable naming the year.
+   published rule): "weekdays" estimates, so that deadlines early next year can still be set — from
+   the statutory holidays of rules/calendar/statutory-holidays.yaml (全国年节及纪念日放假办法 第二条, with
+   第六条's weekend make-up) when that file lists the year, else Monday–Friday — and logs a warning;
+   "refuse" raises CalendarUnavailable naming the year.
 To add a year: once the notice is published (usually in November), add holidays-YYYY.yaml, or upgrade
 the package (`.venv/bin/pip install -U chinese-calendar`) and raise the lower bound in pyproject.toml.
 `calendar_source(year)` says which source a year uses; `rules check` warns when the current or the
@@ -66,6 +68,36 @@ def _rule_years() -> dict[int, _RuleYear]:
     return registry.compiled(("holiday_calendar_years",), build)
 
 
+def _statutory_years() -> dict[int, tuple[str, set[date]]]:
+    """Per year of the statutory_holidays file: (file, days off). A holiday on a Saturday or Sunday is
+    made up on the next weekday(s) after its span that are not holidays themselves (第六条)."""
+    registry = get_registry()
+
+    def build() -> dict[int, tuple[str, set[date]]]:
+        years: dict[int, tuple[str, set[date]]] = {}
+        for s in registry.of_kind("statutory_holidays"):
+            if s.model.status == "draft":
+                continue
+            for y in s.model.years:
+                off = y.days_off()
+                for span in y.holidays:
+                    owed = sum(1 for d in _span_days(span.start, span.end) if d.weekday() >= 5)
+                    day = span.end
+                    while owed:
+                        day += timedelta(days=1)
+                        if day.weekday() < 5 and day not in off:
+                            off.add(day)
+                            owed -= 1
+                years[y.year] = (s.file, off)
+        return years
+
+    return registry.compiled(("statutory_holiday_years",), build)
+
+
+def _span_days(start: date, end: date) -> list[date]:
+    return [date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1)]
+
+
 def rule_file_years() -> list[int]:
     return sorted(_rule_years())
 
@@ -80,7 +112,7 @@ def package_covers(year: int) -> bool:
 
 def calendar_source(year: int) -> dict[str, Any]:
     """Which source decides the working days of a year: {"year", "source", "detail", "file", "citation"}.
-    source: "rule_file" | "chinese_calendar" | "weekdays_estimate" | "unavailable"."""
+    source: "rule_file" | "chinese_calendar" | "statutory_estimate" | "weekdays_estimate" | "unavailable"."""
     rule = _rule_years().get(year)
     if rule is not None:
         notice = rule.model.notice
@@ -103,6 +135,20 @@ def calendar_source(year: int) -> dict[str, Any]:
     if get_settings().workdays_unknown_year == "refuse":
         detail = f"{year} 年没有节假日数据，工作日计算被拒绝（SHUANGKONG_WORKDAYS_UNKNOWN_YEAR=refuse）"
         return {"year": year, "source": "unavailable", "detail": detail, "file": None, "citation": None}
+    statutory = _statutory_years().get(year)
+    if statutory is not None:
+        detail = (
+            f"{year} 年放假调休通知尚未录入：按《全国年节及纪念日放假办法》第二条的法定节日和第六条的周末补假"
+            f"估算（规则文件 {statutory[0]}），调休上班日未计"
+            "（项目默认，SHUANGKONG_WORKDAYS_UNKNOWN_YEAR=weekdays）"
+        )
+        return {
+            "year": year,
+            "source": "statutory_estimate",
+            "detail": detail,
+            "file": statutory[0],
+            "citation": "全国年节及纪念日放假办法（2024年修订） 第二条、第六条",
+        }
     detail = (
         f"{year} 年没有节假日数据，按周一至周五估算（项目默认，SHUANGKONG_WORKDAYS_UNKNOWN_YEAR=weekdays）"
     )
@@ -120,7 +166,8 @@ def is_working_day(d: date) -> bool:
         if get_settings().workdays_unknown_year == "refuse":
             raise CalendarUnavailable(d.year) from None
         _warn_estimated(d.year)
-        return d.weekday() < 5
+        statutory = _statutory_years().get(d.year)
+        return d.weekday() < 5 and (statutory is None or d not in statutory[1])
 
 
 _warned: set[int] = set()
@@ -129,7 +176,7 @@ _warned: set[int] = set()
 def _warn_estimated(year: int) -> None:
     if year not in _warned:
         _warned.add(year)
-        log.warning("no holiday data for %s: counting Monday–Friday as working days", year)
+        log.warning("no holiday notice for %s: estimating working days (statutory holidays if known)", year)
 
 
 def add_working_days(d: date, n: int) -> date:

@@ -69,6 +69,31 @@ def test_demo_loads_qinhuangdao_and_logins_work(sqlite_env):
     assert seen["admin"] == seen["inspector"] == 300
     assert seen["enterprise"] == 1
     assert 1 <= seen["township"] < 300
+    _demo_county_scorecard()
+
+
+def _demo_county_scorecard() -> None:
+    """考核 with the demo data: 海港区's card has every indicator (value, score, rank), and the drill-down
+    rows of each figure add up to it (helper H, issue 21)."""
+    from datetime import timedelta
+
+    from app.assessment import service as assessment
+    from app.auth.principal import SYSTEM
+    from app.timeutil import local_today
+
+    year = str((local_today() - timedelta(days=90)).year)  # the demo's hazards lie in the past months
+    with app_db.session_scope() as s:
+        data = assessment.scorecard(s, SYSTEM, "130302", year)
+        card = data["card"]
+        assert data["peers"] == 7 and card["rank"] is not None and card["total"] is not None
+        assert len(card["indicators"]) == 8
+        assert {i["id"] for i in card["indicators"]} >= {"rectification_rate", "risk_assessment_coverage"}
+        for ind in card["indicators"]:
+            assert {"value", "score", "rank", "change"} <= ind.keys()
+            for part in ("numerator", "denominator"):
+                drill = assessment.drilldown(s, SYSTEM, "130302", ind["id"], part, year)
+                assert drill["count"] == ind[part], (ind["id"], part)
+        assert next(i for i in card["indicators"] if i["id"] == "rectification_rate")["denominator"] > 0
 
 
 def test_db_users_and_enterprise_import_commands(sqlite_env):

@@ -206,6 +206,22 @@ def test_operator_flow_in_fresh_processes(env) -> None:  # type: ignore[no-untyp
     run(e, "jobs", "run", "auth.prune_login_records")
     run(e, "jobs", "run", "attachments.prune_unattached")
     run(e, "jobs", "run", "hazards.prune_tip_throttle")
+    run(e, "jobs", "run", "enforcement.penalty_overdue")
+    run(e, "jobs", "run", "credit.expire")
+    run(e, "jobs", "run", "credit.profile_expiry")
+    run(e, "jobs", "run", "monitoring.partitions")
+    run(e, "jobs", "run", "monitoring.stale_points")
+    run(e, "jobs", "run", "monitoring.escalate_alarms")
+    run(e, "jobs", "run", "monitoring.missing_commitments")
+    run(e, "jobs", "run", "accidents.daily")
+    run(e, "jobs", "run", "assessment.monthly")
+    run(e, "jobs", "run", "assessment.interview_followups")
+    run(e, "jobs", "run", "campaigns.notice_escalation")
+    run(e, "jobs", "run", "campaigns.report_reminders")
+    # No demo monitoring points in this database: a clear refusal (the demo run is in test_cli_demo).
+    assert (
+        "演示监测点" in run(e, "monitoring", "simulate", "--batches", "2", "--interval", "0", ok=False).stderr
+    )
     run(e, "jobs", "run", "no_such_job", ok=False)
     run(e, "jobs", "history", "--job", "no_such_job", ok=False)
 

@@ -25,6 +25,10 @@ def _tables(url: str) -> set[str]:
     engine = make_engine(url)
     try:
         names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        # The monthly partitions of monitoring_readings (PostgreSQL) belong to their parent table; once the
+        # parent is gone, a partition left over counts (and fails the comparison).
+        if "monitoring_readings" in names:
+            names = {n for n in names if not n.startswith("monitoring_readings_p")}
         return names - {"apscheduler_jobs"} if "apscheduler_jobs" in names else names | {"(no job store)"}
     finally:
         engine.dispose()
@@ -69,7 +73,11 @@ def test_models_match_the_migrated_schema(empty_url):
         with engine.connect() as conn:
             context = MigrationContext.configure(
                 conn,
-                opts={"include_object": lambda obj, name, type_, r, c: name != "apscheduler_jobs"},
+                opts={
+                    "include_object": lambda obj, name, type_, r, c: (
+                        name != "apscheduler_jobs" and not name.startswith("monitoring_readings_p")
+                    )
+                },
             )
             assert compare_metadata(context, Base.metadata) == []
     finally:

@@ -50,8 +50,12 @@ def test_file_downloads_declare_their_media_types() -> None:
         "/api/hazards/export.xlsx",
         "/api/hazards/reports/{kind}.xlsx",
         "/api/risks/enterprises/{enterprise_id}/register.xlsx",
+        "/api/campaigns/{campaign_id}/dispatch.xlsx",
+        "/api/notices/{notice_id}/unacknowledged.xlsx",
     ):
         assert list(paths[path]["get"]["responses"]["200"]["content"]) == [xlsx], path
+    pdf = paths["/api/documents/{doc_id}.pdf"]["get"]["responses"]["200"]["content"]
+    assert list(pdf) == ["application/pdf"]
     images = paths["/api/attachments/{attachment_id}"]["get"]["responses"]["200"]["content"]
     assert set(images) == {"image/jpeg", "image/png", "image/webp"}
 

@@ -12,15 +12,21 @@ from httpx import Response
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.accidents.models import Accident, EmergencyPlan
 from app.attachments import service as attachments
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM
+from app.campaigns.models import Campaign, CampaignItem, CampaignReport, NoticeRecipient, SafetyNotice
+from app.credit.models import CreditListing
+from app.documents.models import Document
+from app.enforcement.models import Inspection, InspectionItem, PenaltyCase
 from app.hazards import investigation
 from app.hazards.models import CheckTask, Hazard
 from app.main import create_app
+from app.monitoring.models import Alarm, MonitoringPoint
 from app.regions.models import Region
 from app.supervision.models import SupervisionCase
-from app.timeutil import local_today
+from app.timeutil import local_today, utcnow
 from tests.factories import auth_headers, make_enterprise, make_tree, make_user, principal
 from tests.risks.factories import add_measure, assess, make_point, make_unit
 from tests.web.factories import sign_in
@@ -222,6 +228,38 @@ RECORD_ROUTES = {
     "/supervision/cases/{case_id:int}/act/{action}": "/supervision/cases/{case}/act/report_progress",
     "/tasks/{task_id:int}": "/tasks/{task}",
     "/check-plans/{plan_id:int}": "/check-plans/{plan}",
+    "/api/documents/{doc_id}": "/api/documents/{document}",
+    "/api/documents/{doc_id}.pdf": "/api/documents/{document}.pdf",
+    "/documents/{doc_id}": "/documents/{document}",
+    "/api/credit/listings/{listing_id}": "/api/credit/listings/{listing}",
+    "/api/credit/profiles/{enterprise_id}": "/api/credit/profiles/{enterprise}",
+    "/api/accidents/{accident_id}": "/api/accidents/{accident}",
+    "/accidents/{accident_id:int}": "/accidents/{accident}",
+    "/api/emergency/plans/{plan_id}": "/api/emergency/plans/{eplan}",
+    "/api/enforcement/inspections/{inspection_id}": "/api/enforcement/inspections/{inspection}",
+    "/enforcement/inspections/{inspection_id}": "/enforcement/inspections/{inspection}",
+    "/api/enforcement/hazards/{hazard_id}/inspection": "/api/enforcement/hazards/{hazard}/inspection",
+    "/api/enforcement/cases/{case_id}": "/api/enforcement/cases/{penalty}",
+    "/api/monitoring/points/{point_id}": "/api/monitoring/points/{mpoint}",
+    "/api/monitoring/points/{point_id}/readings": "/api/monitoring/points/{mpoint}/readings",
+    "/api/monitoring/points/{point_id}/chart.svg": "/api/monitoring/points/{mpoint}/chart.svg",
+    "/api/monitoring/alarms/{alarm_id}": "/api/monitoring/alarms/{alarm}",
+    "/api/monitoring/units/{unit_id}/responsibles": "/api/monitoring/units/{unit}/responsibles",
+    "/api/monitoring/enterprises/{enterprise_id}/device-tokens": (
+        "/api/monitoring/enterprises/{enterprise}/device-tokens"
+    ),
+    "/api/campaigns/{campaign_id}": "/api/campaigns/{campaign}",
+    "/api/campaigns/{campaign_id}/progress": "/api/campaigns/{campaign}/progress",
+    "/api/campaigns/{campaign_id}/enterprises": "/api/campaigns/{campaign}/enterprises",
+    "/api/campaigns/{campaign_id}/dispatch.xlsx": "/api/campaigns/{campaign}/dispatch.xlsx",
+    "/api/campaign-reports/{report_id}": "/api/campaign-reports/{creport}",
+    "/api/enterprises/{enterprise_id}/campaign-tags": "/api/enterprises/{enterprise}/campaign-tags",
+    "/api/notices/{notice_id}": "/api/notices/{notice}",
+    "/api/notices/{notice_id}/unacknowledged": "/api/notices/{notice}/unacknowledged",
+    "/api/notices/{notice_id}/unacknowledged.xlsx": "/api/notices/{notice}/unacknowledged.xlsx",
+    "/campaigns/{campaign_id}": "/campaigns/{campaign}",
+    "/campaign-reports/{report_id}": "/campaign-reports/{creport}",
+    "/notices/{notice_id}": "/notices/{notice}",
 }
 
 # GET routes that take the record's id in the query string and answer for that one record.
@@ -241,6 +279,23 @@ REGION_ROUTES = {
     "/api/regions/{code:region_code}/level": "/api/regions/{region}/level",
     # The map's search box and its names: the map's own scope (tests/mapping/test_pages.py for the rows).
     "/api/maps/region/{code:region_code}/enterprises": "/api/maps/region/{region}/enterprises?q=企业",
+    # 考核: a region's scorecard and the records behind a figure (tests/assessment for the counts).
+    "/api/assessment/scorecards/{code:region_code}": "/api/assessment/scorecards/{region}?period=2026-02",
+    "/api/assessment/scorecards/{code:region_code}/drilldown": (
+        "/api/assessment/scorecards/{region}/drilldown?indicator=rectification_rate"
+    ),
+    "/assessment/{code:region_code}": "/assessment/{region}?period=2026-02",
+    "/assessment/{code:region_code}/drilldown": "/assessment/{region}/drilldown?indicator=rectification_rate",
+}
+# Rows that belong to a region, not an enterprise (考核通报, 月调度报告): read within the region subtree
+# (the industry limit does not apply), 404 for enterprise users; test_region_owned_rows_answer_only_inside
+# the scope below makes one per region of REGIONS.
+REGION_OWNED_ROUTES = {
+    "/api/assessment/bulletins/{bulletin_id}": "/api/assessment/bulletins/{bulletin}",
+    "/api/assessment/bulletins/{bulletin_id}.pdf": "/api/assessment/bulletins/{bulletin}.pdf",
+    "/api/assessment/reports/{report_id}.xlsx": "/api/assessment/reports/{report}.xlsx",
+    # 约谈 of a region's leader (one of an enterprise's head follows the enterprise: tests/assessment).
+    "/api/assessment/interviews/{interview_id}": "/api/assessment/interviews/{interview}",
 }
 REGIONS = {"e1": "139101001", "e2": "139102", "e3": "139201"}
 REGION_VISIBLE = {
@@ -256,8 +311,11 @@ REGION_VISIBLE = {
 NOT_RECORD_SCOPED = {
     "/api/regions/{code:region_code}": "行政区划 names and boundaries: reference data for all users",
     "/api/public/inspection-plans/{month}": "the 双随机 plan is published (公示) to everyone, no login",
+    "/api/public/random-results/{month}": "双随机 results are published (一公开) to everyone, no login",
     "/api/rules/sets/{set_id}": "rule sets are published standards, the same for every signed-in user",
     "/maps/assets/{package}/{name:path}": "Leaflet and the map script: static files",
+    "/api/public/monitoring/enterprises/{enterprise_id}/commitment": "承诺公告 is a public notice (公示)",
+    "/public/monitoring/enterprises/{enterprise_id}/commitment": "承诺公告 is a public notice board (公示)",
 }
 
 
@@ -273,7 +331,9 @@ def _get_routes_with_path_parameters() -> set[str]:
 def test_every_get_route_with_a_path_parameter_is_in_the_scope_matrix():
     routes = _get_routes_with_path_parameters()
     assert "/hazards/{hazard_id:int}" in routes and "/api/attachments/{attachment_id:int}" in routes
-    classified = RECORD_ROUTES.keys() | REGION_ROUTES.keys() | NOT_RECORD_SCOPED.keys()
+    classified = (
+        RECORD_ROUTES.keys() | REGION_ROUTES.keys() | NOT_RECORD_SCOPED.keys() | REGION_OWNED_ROUTES.keys()
+    )
     assert not routes - classified, (
         "GET routes with a path parameter missing from the scope matrix; add each to RECORD_ROUTES, "
         f"REGION_ROUTES or (with the reason) NOT_RECORD_SCOPED: {sorted(routes - classified)}"
@@ -325,10 +385,76 @@ def records(db, world):  # type: ignore[no-untyped-def]
                                  frequency="month", start_on=date(today.year, today.month, 1)),
         )  # fmt: skip
         task = db.scalars(select(CheckTask).where(CheckTask.plan_id == plan.id)).one()
+        # A 文书 row inserted as issued (rendering one is tested in tests/documents).
+        document = Document(
+            kind="tests.notice", title=f"{key}通知书", template="documents/example.html", context={},
+            html="<html><body>通知书</body></html>", pdf=b"%PDF-1.7 test", sha256="0" * 64, size=13,
+            enterprise_id=ent.id, region_code=region.code, region_path=region.path, created_by_name="系统",
+        )  # fmt: skip
+        db.add(document)
+        db.flush()
+        listing = CreditListing(
+            enterprise_id=ent.id, subject_name=ent.name, credit_code=ent.credit_code, region_code=region.code,
+            region_path=region.path, issuer_region_code=region.code, issuer_department="应急管理局",
+            rule_set="mem-11-2023@2023.1", condition_code="V1", reason="无证生产", basis="第七条",
+            penalty_decision_number=f"罚〔{today.year}〕{n}号", penalty_decision_date=today,
+        )  # fmt: skip
+        db.add(listing)
+        db.flush()
+        mpoint = MonitoringPoint(enterprise_id=ent.id, unit_id=unit.id, tag=f"TI-{n}", name="储罐温度",
+                                 quantity="temperature", limit_h=35.0, interval_seconds=5)  # fmt: skip
+        db.add(mpoint)
+        db.flush()
+        alarm = Alarm(point_id=mpoint.id, enterprise_id=ent.id, unit_id=unit.id, kind="h", state="open",
+                      limit_value=35.0, started_at=utcnow(), ack_due_at=utcnow())  # fmt: skip
+        db.add(alarm)
+        db.flush()
+        accident = Accident(enterprise_id=ent.id, occurred_on=today, accident_type="机械伤害", deaths=1)
+        eplan = EmergencyPlan(enterprise_id=ent.id, kind="onsite", title=f"{key}现场处置方案", version="V1")
+        db.add_all([accident, eplan])
+        db.flush()
+        inspection = Inspection(enterprise_id=ent.id, kind="planned", inspected_on=today, department="应急局",
+                                inspector_ids=[], inspector_names=[], signatures=[])  # fmt: skip
+        db.add(inspection)
+        db.flush()
+        db.add(InspectionItem(inspection_id=inspection.id, position=0, origin="free", text="安全出口畅通",
+                              result="fail", photo_ids=[], hazard_id=hazard.id))  # fmt: skip
+        penalty = PenaltyCase(enterprise_id=ent.id, department="应急局", case_number=f"立〔2026〕{n}号",
+                              facts="未设警示标志", filed_on=today,
+                              decision_due=today + timedelta(days=90))  # fmt: skip
+        db.add(penalty)
+        db.flush()
+        # 专项整治 in the enterprise's own region for its industry, with its 自查报告; a 安全提示 to it.
+        campaign = Campaign(title=f"{key}专项整治", department="应急管理局", region_code=region.code,
+                            region_path=region.path, industries=[ent.industry], scope_regions=[], tags=[],
+                            starts_on=today, ends_on=today + timedelta(days=90), phases=[],
+                            report_phase="自查自改", report_due=today + timedelta(days=30))  # fmt: skip
+        db.add(campaign)
+        db.flush()
+        db.add(CampaignItem(campaign_id=campaign.id, position=1, source="own", text="出口畅通"))
+        creport = CampaignReport(campaign_id=campaign.id, enterprise_id=ent.id, state="draft")
+        notice = SafetyNotice(title=f"{key}安全提示", body="注意防汛", department="应急管理局",
+                              region_code=region.code, region_path=region.path, recipient_count=1,
+                              ack_deadline=utcnow() + timedelta(days=1))  # fmt: skip
+        db.add_all([creport, notice])
+        db.flush()
+        db.add(NoticeRecipient(notice_id=notice.id, enterprise_id=ent.id, region_code=region.code))
+        db.flush()
         out[key] = {
             **{"enterprise": ent.id, "point": point.id, "unit": unit.id, "hazard": hazard.id},
             **{"case": case.id, "attachment": photo.id, "task": task.id, "region": REGIONS[key]},
             "plan": plan.id,
+            "document": document.id,
+            "listing": listing.id,
+            "mpoint": mpoint.id,
+            "alarm": alarm.id,
+            "accident": accident.id,
+            "eplan": eplan.id,
+            "inspection": inspection.id,
+            "penalty": penalty.id,
+            "campaign": campaign.id,
+            "creport": creport.id,
+            "notice": notice.id,
         }
     db.commit()  # a refused request rolls back to here, not past it
     return out
@@ -414,3 +540,38 @@ def test_an_enterprise_user_reports_for_the_own_enterprise_whatever_id_is_given(
         assert page.status_code == 200
         assert world["e1"].name in page.text
         assert world["e2"].name not in page.text and world["e3"].name not in page.text
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_region_owned_rows_answer_only_inside_the_scope(client, db, world, role):
+    from app.assessment.models import Bulletin, Interview, MonthlyReport
+    from app.documents.models import Document
+    from app.regions.models import Region
+
+    rows: dict[str, dict[str, int | str]] = {}
+    for key in KEYS:
+        region = db.get_one(Region, REGIONS[key])
+        doc = Document(kind="assessment.bulletin", title="通报", template="x", context={}, html="",
+                       pdf=b"%PDF-", sha256="0" * 64, size=5, region_code=region.code,
+                       region_path=region.path, created_by_name="系统")  # fmt: skip
+        db.add(doc)
+        db.flush()
+        bulletin = Bulletin(region_code=region.code, region_path=region.path, period="2026-02", title="通报",
+                            body="正文", state="issued", rule_set="assessment@2026.1", scorecard=[],
+                            document_id=doc.id)  # fmt: skip
+        report = MonthlyReport(region_code=region.code, region_path=region.path, period="2026-02",
+                               xlsx=b"PK", figures={})  # fmt: skip
+        interview = Interview(region_code=region.code, region_path=region.path, held_on=date(2026, 3, 1),
+                              held_by="安委办", interviewee="副区长", interviewee_kind="region_leader",
+                              reason_kind="low_score", reason="考核得分低", commitments="整改",
+                              follow_up_on=date(2026, 3, 31))  # fmt: skip
+        db.add_all([bulletin, report, interview])
+        db.flush()
+        rows[key] = {"bulletin": bulletin.id, "report": report.id, "interview": interview.id}
+    db.commit()
+    headers = world["headers"][role]
+    visible = REGION_VISIBLE[role]
+    wrong: list[str] = []
+    for template in REGION_OWNED_ROUTES.values():
+        wrong += _check(lambda url: client.get(url, headers=headers), template, rows, visible)
+    assert not wrong, "\n".join(wrong)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accidents.models import Accident  # noqa: F401  (moved in 0018; re-exported)
 from app.db import Base, UTCDateTime
 from app.timeutil import utcnow
 
@@ -161,20 +162,3 @@ class UnitEvent(Base):
     to_grade: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(50))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Accident(Base):
-    """生产安全事故 record (minimal): used by direct determination and the enterprise level policy."""
-
-    __tablename__ = "accidents"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
-    occurred_on: Mapped[date] = mapped_column(Date)
-    accident_type: Mapped[str] = mapped_column(String(20))  # GB 6441-1986 name
-    deaths: Mapped[int] = mapped_column(Integer, default=0)
-    serious_injuries: Mapped[int] = mapped_column(Integer, default=0)
-    minor_injuries: Mapped[int] = mapped_column(Integer, default=0)
-    note: Mapped[str | None] = mapped_column(Text)
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

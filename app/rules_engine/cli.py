@@ -51,7 +51,8 @@ def _warn_calendar_gaps(registry: Registry) -> None:
             typer.echo(
                 f"警告：{year} 年既没有节假日规则文件（calendar/holidays-{year}.yaml），"
                 "chinese-calendar 也没有该年数据；"
-                f"工作日期限将按 SHUANGKONG_WORKDAYS_UNKNOWN_YEAR 处理（默认按周一至周五估算）。"
+                "工作日期限将按 SHUANGKONG_WORKDAYS_UNKNOWN_YEAR 处理"
+                "（默认按法定节日和周末估算，调休未计）。"
                 f"请在国务院办公厅公布{year}年节假日安排后补上规则文件。",
                 err=True,
             )

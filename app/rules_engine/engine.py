@@ -29,7 +29,7 @@ from app.rules_engine.models import (
 )
 from app.timeutil import local_today
 
-METHODS = ("lec", "ls", "mes", "gb18218", "major_hidden_hazard", "hc_diagnosis")
+METHODS = ("lec", "ls", "mes", "gb18218", "major_hidden_hazard", "hc_diagnosis", "accident_level")
 POINT_METHODS = ("lec", "ls", "mes")
 DIRECT_FLAGS = (
     "violates_mandatory",
@@ -347,6 +347,10 @@ def evaluate_case(case: Any, registry: Registry | None = None) -> Decision:
         return evaluate_gb18218(data["inputs"], **kwargs)
     if method == "hc_diagnosis":
         return evaluate_hc_diagnosis(data["inputs"], **kwargs)
+    if method == "accident_level":
+        from app.rules_engine.accidents import evaluate_accident
+
+        return evaluate_accident(data["inputs"], on=on, registry=registry)
     return evaluate_major_hidden_hazard(data["inputs"], **kwargs)
 
 

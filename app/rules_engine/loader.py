@@ -50,6 +50,13 @@ KIND_LABELS = {
     "catalogue": "受控清单",
     "hc_diagnosis": "危化企业安全风险评估诊断分级",
     "holiday_calendar": "节假日安排",
+    "statutory_holidays": "法定节假日（放假办法）",
+    "campaign_policy": "专项整治与安全提示政策",
+    "accident_rules": "事故等级与时限政策",
+    "credit_list": "安全生产严重失信主体名单",
+    "credit_grade": "诚信等级政策",
+    "enforcement": "执法时限与文书政策",
+    "assessment": "考核指标政策",
 }
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml keeps loading well under 0.5 s

@@ -950,6 +950,361 @@ class HolidayCalendarRuleSet(RuleSetHeader):
         }
 
 
+class StatutoryYear(StrictModel):
+    """One year's statutory holidays (全体公民放假的节日) as dates: the fixed ones, and the lunar and
+    solar-term ones worked out for that year."""
+
+    year: int = Field(ge=2000, le=2200)
+    holidays: list[HolidaySpan] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _within_year(self) -> StatutoryYear:
+        for i, span in enumerate(self.holidays):
+            if span.start.year != self.year or span.end.year != self.year:
+                raise PathError(
+                    f"holidays.{i}", f"{span.start.isoformat()}–{span.end.isoformat()} 不在 {self.year} 年内"
+                )
+        return self
+
+    def days_off(self) -> set[date]:
+        return {
+            date.fromordinal(n)
+            for span in self.holidays
+            for n in range(span.start.toordinal(), span.end.toordinal() + 1)
+        }
+
+
+class StatutoryHolidaysRuleSet(RuleSetHeader):
+    """kind: statutory_holidays — the holidays the law itself fixes (全国年节及纪念日放假办法), for years
+    whose 放假调休 notice is not out yet: a better estimate than Monday–Friday (app/workdays.py). The
+    notice's 调休 cannot be known before it is published, so such a year stays an estimate."""
+
+    kind: Literal["statutory_holidays"]
+    years: list[StatutoryYear] = Field(min_length=1)
+    # 第六条: a holiday on a Saturday or Sunday is made up on the following working day(s).
+    weekend_makeup: Entry
+
+    @model_validator(mode="after")
+    def _one_entry_per_year(self) -> StatutoryHolidaysRuleSet:
+        seen: set[int] = set()
+        for i, y in enumerate(self.years):
+            if y.year in seen:
+                raise PathError(f"years.{i}.year", f"{y.year} 年重复")
+            seen.add(y.year)
+        return self
+
+
+# ---------------------------------------------------------------- 信用: 严重失信主体名单
+
+
+class CreditCondition(Entry):
+    """One situation that puts a subject on the list (列入情形), with the article it comes from."""
+
+    code: str = Field(min_length=1)
+    group: Literal["accident", "violation"]  # 发生生产安全事故 / 未发生事故但受到行政处罚
+    text: str = Field(min_length=1)
+    subjects: str = Field(min_length=1)  # who is listed: 生产经营单位及其主要负责人 …
+
+
+class CreditClause(Entry):
+    code: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class CreditScope(Entry):
+    industries: list[str] = Field(min_length=1)  # codes of rules/industries.yaml
+    sectors_text: str = Field(min_length=1)  # the article's own list, as written
+    institutions: str = Field(min_length=1)  # 承担安全评价、认证、检测、检验职责的机构及其人员
+
+
+class CreditTerm(Entry):
+    years: int = Field(ge=1, le=10)
+
+
+class CreditEarlyRemoval(Entry):
+    min_months: int = Field(ge=1, le=120)
+    conditions: list[CreditClause]
+
+
+class CreditListRuleSet(RuleSetHeader):
+    """kind: credit_list — a 严重失信主体名单 rule (应急管理部令第11号 or a province's version): scope,
+    listing conditions, procedure time limits, the term, early removal, revocation, measures and public
+    fields."""
+
+    kind: Literal["credit_list"]
+    scope: CreditScope
+    principle: CreditClause
+    conditions: list[CreditCondition] = Field(min_length=1)
+    procedure: list[CreditClause]
+    time_limits: list[TimeLimit]
+    term: CreditTerm
+    early_removal: CreditEarlyRemoval
+    revocation: CreditClause
+    measures: list[CreditClause]
+    public_fields: list[str] = Field(min_length=1)
+    public_fields_citation: Citation
+    known_gaps: list[KnownGap] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> CreditListRuleSet:
+        _unique_keys([c.code for c in self.conditions], "conditions", "code")
+        _unique_keys([c.code for c in self.measures], "measures", "code")
+        _unique_keys([c.code for c in self.early_removal.conditions], "early_removal.conditions", "code")
+        _unique_keys([t.key for t in self.time_limits], "time_limits", "key")
+        return self
+
+    def condition(self, code: str) -> CreditCondition | None:
+        return next((c for c in self.conditions if c.code == code), None)
+
+    def limit(self, key: str) -> TimeLimit:
+        for item in self.time_limits:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+class InspectorMinimum(Entry):
+    """How many 执法人员 an inspection of a kind needs at least."""
+
+    inspection_kind: str
+    min_inspectors: int = Field(ge=1, le=10)
+
+
+class DocumentKind(Entry):
+    """One 执法文书 kind: its key, its title and the prefix letter of its number."""
+
+    key: str
+    title: str = Field(min_length=1)
+    number_suffix: str = Field(min_length=1, max_length=4)
+
+
+class EnforcementPolicy(RuleSetHeader):
+    """kind: enforcement — 执法 time limits (行政处罚 steps, publication), inspector minimums per
+    inspection kind and the 执法文书 kinds (app/enforcement)."""
+
+    kind: Literal["enforcement"]
+    limits: list[TimeLimit]
+    inspectors: list[InspectorMinimum]
+    documents: list[DocumentKind]
+
+    @model_validator(mode="after")
+    def _unique(self) -> EnforcementPolicy:
+        _unique_keys([limit.key for limit in self.limits], "limits", "key")
+        _unique_keys([i.inspection_kind for i in self.inspectors], "inspectors", "inspection_kind")
+        _unique_keys([d.key for d in self.documents], "documents", "key")
+        return self
+
+    def limit(self, key: str) -> TimeLimit:
+        for item in self.limits:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    def min_inspectors(self, inspection_kind: str) -> InspectorMinimum | None:
+        return next((i for i in self.inspectors if i.inspection_kind == inspection_kind), None)
+
+    def document(self, key: str) -> DocumentKind:
+        for item in self.documents:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+# ---------------------------------------------------------------- 事故: levels, reporting, investigation
+
+
+ACCIDENT_LEVELS = ("general", "larger", "serious", "extra_serious")  # lowest first: index is severity
+ACCIDENT_LEVEL_LABELS = {
+    "extra_serious": "特别重大事故",
+    "serious": "重大事故",
+    "larger": "较大事故",
+    "general": "一般事故",
+}
+REPORT_TIERS = ("county", "city", "province", "ministry")  # 县级 → 设区的市级 → 省级 → 国务院部门
+
+
+class AccidentThreshold(Entry):
+    """A level of 第三条: reached when deaths OR serious injuries OR direct loss reach the lower bound
+    (“以上”包括本数). The highest level whose one figure is reached wins; 一般 has no bounds."""
+
+    level: Literal["general", "larger", "serious", "extra_serious"]
+    deaths_ge: int | None = Field(default=None, ge=1)
+    serious_injuries_ge: int | None = Field(default=None, ge=1)
+    direct_loss_yuan_ge: int | None = Field(default=None, ge=1)
+    report_up_to: Literal["city", "province", "ministry"]  # 第十条: the highest tier the report reaches
+    report_up_to_citation: Citation
+
+
+class AccidentLimit(Entry):
+    key: str
+    description: str
+    value: int = Field(ge=0)
+    unit: Literal["hours", "calendar_days", "working_days", "months", "years"]
+
+
+class AccidentSupervision(Entry):
+    """From which level an accident investigation may be put under 挂牌督办."""
+
+    min_level: Literal["general", "larger", "serious", "extra_serious"]
+
+
+class PlanEvaluationScope(Entry):
+    """The units that must evaluate their 应急预案 every three years, as industry codes."""
+
+    industries: list[str] = Field(min_length=1)  # rules/industries.yaml codes
+
+
+class AccidentRulesPolicy(RuleSetHeader):
+    """kind: accident_rules — 事故等级 (第三条) and the time limits of reporting, 续报, investigation,
+    批复, the 整改评估 window, 应急预案 备案/评估 and 演练 frequencies, each cited."""
+
+    kind: Literal["accident_rules"]
+    short_name: str | None = None
+    levels: list[AccidentThreshold]  # highest first
+    boundaries: Entry  # 以上含本数、以下不含本数
+    limits: list[AccidentLimit]
+    supervision: AccidentSupervision
+    plan_evaluation_scope: PlanEvaluationScope
+
+    @model_validator(mode="after")
+    def _complete(self) -> AccidentRulesPolicy:
+        if sorted(t.level for t in self.levels) != sorted(ACCIDENT_LEVELS):
+            raise PathError("levels", "levels 须恰好包含 extra_serious、serious、larger、general 各一次")
+        order = [ACCIDENT_LEVELS.index(t.level) for t in self.levels]
+        if order != sorted(order, reverse=True):
+            raise PathError("levels", "levels 须从最高等级到最低等级排列")
+        for i, t in enumerate(self.levels):
+            bounds = (t.deaths_ge, t.serious_injuries_ge, t.direct_loss_yuan_ge)
+            if (t.level == "general") != all(b is None for b in bounds):
+                raise PathError(f"levels.{i}", "一般事故不设下限，其他等级须给出全部三项下限")
+        _unique_keys([limit.key for limit in self.limits], "limits", "key")
+        return self
+
+    def limit(self, key: str) -> AccidentLimit:
+        for item in self.limits:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+class CampaignPhase(Entry):
+    name: str = Field(min_length=1, max_length=50)
+    description: str
+    # Share of the campaign period this phase takes by default (the phases' shares add up to 1).
+    share: float = Field(gt=0, le=1)
+
+
+class NoticeTemplate(Entry):
+    key: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1)
+    ack_hours: int = Field(ge=1, le=24 * 30)
+
+
+class EnterpriseTagEntry(Entry):
+    tag: str = Field(min_length=1, max_length=30)
+    # 重大事故隐患判定标准 items a campaign for this tag checks (code prefixes,
+    # e.g. "GM-11-": 第十一条 粉尘爆炸).
+    item_prefixes: list[str] = []
+
+
+class CampaignPolicy(RuleSetHeader):
+    """kind: campaign_policy — default phases of a 专项整治, the phase whose deadline the 自查报告 is due
+    by, default targets, the enterprise tags scopes may filter on, and 安全提示 templates."""
+
+    kind: Literal["campaign_policy"]
+    phases: list[CampaignPhase] = Field(min_length=1)
+    report_phase: str
+    target_coverage: int = Field(ge=1, le=100)
+    default_ack_hours: int = Field(ge=1, le=24 * 30)
+    tags: list[EnterpriseTagEntry]
+    templates: list[NoticeTemplate]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CampaignPolicy:
+        _unique_keys([p.name for p in self.phases], "phases", "name")
+        _unique_keys([t.key for t in self.templates], "templates", "key")
+        if self.report_phase not in [p.name for p in self.phases]:
+            raise PathError("report_phase", "report_phase 须为 phases 中的一个阶段")
+        if abs(sum(p.share for p in self.phases) - 1) > 1e-6:
+            raise PathError("phases", "各阶段 share 之和须为 1")
+        return self
+
+
+class CreditGrade(Entry):
+    """One grade of a 诚信等级 policy: the first grade whose `when` holds applies ("none": the fallback)."""
+
+    grade: str = Field(min_length=1, max_length=2)
+    label: str = Field(min_length=1)
+    when: Literal["listed", "external_listed", "expired_licence", "none"]
+    # The 双随机 stratum an enterprise of this grade is drawn in at least (None: its risk level only).
+    draw_level: Literal["red", "orange", "yellow", "blue"] | None = None
+
+
+class CreditGradePolicy(RuleSetHeader):
+    """kind: credit_grade — a 诚信等级 policy (A/B/C/D …) that the 双随机 draw may use (use_in_draw)."""
+
+    kind: Literal["credit_grade"]
+    use_in_draw: bool
+    grades: list[CreditGrade] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fallback_last(self) -> CreditGradePolicy:
+        _unique_keys([g.grade for g in self.grades], "grades", "grade")
+        if self.grades[-1].when != "none" or any(g.when == "none" for g in self.grades[:-1]):
+            raise PathError("grades", "最后一级须为 when: none（兜底），且只能有这一级")
+        return self
+
+
+def _percent_points(bands: list[Any]) -> set[Fraction]:
+    """Edge points of bands inside 0–100 %, and both ends: every one must fall in exactly one band."""
+    return {p for p in edge_points(bands) if 0 <= p <= 100} | {Fraction(0), Fraction(100)}
+
+
+class AssessmentBand(Entry, Bounds):
+    """A scoring band of an 考核 indicator (value in percent, 0–100) or of the total score."""
+
+    score: float = Field(ge=0, le=100)
+    label: str = Field(min_length=1, max_length=20)
+    # praise: 表扬名单; criticise: 批评名单; neutral: neither (通报 lists are chosen by these).
+    tone: Literal["praise", "neutral", "criticise"] = "neutral"
+
+
+class AssessmentIndicator(Entry):
+    id: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=40)
+    # Names of counted measures (app/assessment/indicators.py MEASURES): value = numerator / denominator.
+    numerator: str = Field(min_length=1, max_length=60)
+    denominator: str = Field(min_length=1, max_length=60)
+    weight: float = Field(gt=0, le=100)
+    bands: list[AssessmentBand] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _bands_cover_percent(self) -> AssessmentIndicator:
+        check_partition(self.bands, _percent_points(self.bands), self.name, "bands")
+        return self
+
+
+class AssessmentPolicy(RuleSetHeader):
+    """kind: assessment — 考核 indicators of regions (formula, weight, scoring bands), total-score bands."""
+
+    kind: Literal["assessment"]
+    short_name: str | None = None
+    indicators: list[AssessmentIndicator] = Field(min_length=1)
+    totals: list[AssessmentBand] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssessmentPolicy:
+        _unique_keys([i.id for i in self.indicators], "indicators", "id")
+        check_partition(self.totals, _percent_points(self.totals), "总分", "totals")
+        return self
+
+    def clause(self, entry: str) -> str | None:
+        ids = [f"indicators.{i.id}" for i in self.indicators] + ["totals"]
+        return f"第{ids.index(entry) + 1}条" if entry in ids else None
+
+
 RuleSet = (
     PointMethodRuleSet
     | DirectRuleSet
@@ -965,6 +1320,12 @@ RuleSet = (
     | ControlLevelsPolicy
     | HcDiagnosisRuleSet
     | HolidayCalendarRuleSet
+    | CampaignPolicy
+    | AccidentRulesPolicy
+    | CreditListRuleSet
+    | CreditGradePolicy
+    | EnforcementPolicy
+    | AssessmentPolicy
 )
 
 KIND_MODELS: dict[str, type[RuleSetHeader]] = {
@@ -984,6 +1345,13 @@ KIND_MODELS: dict[str, type[RuleSetHeader]] = {
     "control_levels": ControlLevelsPolicy,
     "hc_diagnosis": HcDiagnosisRuleSet,
     "holiday_calendar": HolidayCalendarRuleSet,
+    "statutory_holidays": StatutoryHolidaysRuleSet,
+    "campaign_policy": CampaignPolicy,
+    "accident_rules": AccidentRulesPolicy,
+    "credit_list": CreditListRuleSet,
+    "credit_grade": CreditGradePolicy,
+    "enforcement": EnforcementPolicy,
+    "assessment": AssessmentPolicy,
 }
 POLICY_KINDS = (
     "enterprise_level",
@@ -991,4 +1359,6 @@ POLICY_KINDS = (
     "inspection_frequency",
     "workflow_time_limits",
     "control_levels",
+    "accident_rules",
+    "enforcement",
 )

@@ -156,9 +156,21 @@ def compute_plan(
             )
         ).all()
     )
+    # 诚信等级: when the credit-grade policy says so, an enterprise is drawn at least in its grade's stratum.
+    from app.credit import grading as credit_grading  # domain logic, like the rest of this module
+
+    credit_ref, credit_floor = credit_grading.draw_levels(session, list(enterprises), first)
     by_level: dict[str, list[int]] = {lvl: [] for lvl in LEVELS}
+    raised = 0
     for eid in enterprises:
-        by_level[current.get(eid, DEFAULT_LEVEL)].append(eid)
+        lvl = current.get(eid, DEFAULT_LEVEL)
+        floor = credit_floor.get(eid)
+        if floor is not None and LEVELS.index(floor) < LEVELS.index(lvl):
+            lvl, raised = floor, raised + 1
+        by_level[lvl].append(eid)
+    if credit_ref:
+        draft.params["credit_grade_policy"] = credit_ref
+        draft.counts["raised_by_credit_grade"] = raised
     rng = random.Random(seed)
     chosen = select_enterprises(by_level, use_rates, rng)
     for lvl in LEVELS:

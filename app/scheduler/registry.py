@@ -25,9 +25,16 @@ JOB_MODULES: list[str] = [
     "app.risks.jobs",
     "app.hazards.jobs",
     "app.supervision.jobs",
+    "app.accidents.jobs",
     "app.grading.jobs",
     "app.auth.jobs",
     "app.attachments.jobs",
+    "app.campaigns.jobs",
+    "app.monitoring.jobs",
+    "app.enforcement.jobs",
+    "app.credit.jobs",
+    "app.assessment.reports",
+    "app.assessment.interviews",
 ]
 
 # How far back latest_fire() looks; a job that fires less often than this is treated as never due.

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, WorkflowEvent
+from app.documents.models import DocumentSequence
 from app.timeutil import utcnow
 
 STATES = {
@@ -96,14 +97,8 @@ class SupervisionEvent(WorkflowEvent, Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("supervision_cases.id", ondelete="CASCADE"), index=True)
 
 
-class NoticeSequence(Base):
-    """Per-region, per-prefix (department), per-year counter for 督办通知书 numbers (updated atomically)."""
-
-    __tablename__ = "supervision_notice_sequences"
-
-    sequence_key: Mapped[str] = mapped_column(String(150), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_no: Mapped[int] = mapped_column(Integer, default=0)
+# The 督办通知书 counter is now the shared 发文字号 counter of the documents module (migration 0015).
+NoticeSequence = DocumentSequence
 
 
 class Announcement(Base):

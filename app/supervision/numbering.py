@@ -1,15 +1,10 @@
 """督办通知书 numbers: 秦应急督〔2026〕3号 — a department prefix, the year and a per-department sequence.
 
-The counter row is bumped with one UPDATE … RETURNING, so concurrent listings by one department
-serialise on that row and never share a number; the row is created on first use with ON CONFLICT
-DO NOTHING (a concurrent creator simply wins and we bump its row).
+The counter itself is app/documents/numbering.py (one per issuing region, prefix and year, shared by
+every 文书); this module only makes the 督办 prefix.
 """
 
-from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
-from app.supervision.models import NoticeSequence
+from app.documents import numbering as documents_numbering
 
 # Short names for provinces (by the first two digits of the adcode), as used in document numbers.
 PROVINCE_SHORT = {
@@ -39,27 +34,7 @@ def notice_prefix(region_code: str, region_name: str, level: str, department: st
     return f"{place}{dept}督"
 
 
-def format_number(prefix: str, year: int, no: int) -> str:
-    return f"{prefix}〔{year}〕{no}号"
-
-
-def sequence_key(region_code: str, prefix: str) -> str:
-    """One sequence per region and prefix, so (issuing region, number) is unique by construction."""
-    return f"{region_code}:{prefix}"
-
-
-def next_number(session: Session, key: str, year: int) -> int:
-    """The next number of this department's sequence for the year (atomic on both databases)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(NoticeSequence).values(sequence_key=key, year=year, last_no=0).on_conflict_do_nothing()
-    )
-    return int(
-        session.execute(
-            update(NoticeSequence)
-            .where(NoticeSequence.sequence_key == key, NoticeSequence.year == year)
-            .values(last_no=NoticeSequence.last_no + 1)
-            .returning(NoticeSequence.last_no)
-        ).scalar_one()
-    )
+# The counter and the number format are the documents module's, shared by every 文书 (no fork here).
+format_number = documents_numbering.format_number
+sequence_key = documents_numbering.sequence_key
+next_number = documents_numbering.next_number

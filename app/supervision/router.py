@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import ROLES
 from app.auth.principal import Principal
+from app.documents.render import cn_date
+from app.documents.router import print_view
 from app.fields import Id
 from app.supervision import service
 from app.supervision.models import ENFORCEMENT_KINDS, LEVELS, STATES
@@ -100,8 +102,18 @@ def _case_page(request: Request, session: Session, user: Principal, case_id: Id,
 
 @router.get("/supervision/cases/{case_id}/notice", response_class=HTMLResponse, include_in_schema=False)
 def notice_page(case_id: Id, request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """督办通知书, laid out as an official document for printing."""
-    return _case_page(request, session, user, case_id, "supervision_notice.html")
+    """督办通知书: the one issued and stored by the documents module (cases listed before notices were
+    stored: laid out from the case as before)."""
+    case = service.detail(session, user, case_id)  # 404 outside scope
+    doc = service.notice_document(session, user, case_id)
+    if doc is None:
+        return _case_page(request, session, user, case_id, "supervision_notice.html")
+    notes = []
+    if case["deadline"] != case["original_deadline"]:
+        original = cn_date(case["original_deadline"])
+        notes.append(f"整改期限已变更为{cn_date(case['deadline'])}（通知书原定{original}）")
+    history = [(f"/supervision/cases/{case_id}/history", "执法全过程记录")]
+    return print_view(doc, notes=notes, links=history)
 
 
 @router.get("/supervision/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)

@@ -17,6 +17,9 @@ from app.auth import service as auth
 from app.auth.models import User
 from app.auth.principal import Principal
 from app.db import SelectT
+from app.documents import service as documents
+from app.documents.models import Document
+from app.documents.numbering import Number
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
@@ -43,6 +46,8 @@ from app.supervision.models import (
 )
 from app.supervision.schemas import ActionIn, CaseIn
 from app.timeutil import local_today
+
+NOTICE_KIND = "supervision.notice"
 
 AUDITED = [
     "state",
@@ -183,6 +188,50 @@ def _issue_number(session: Session, region: Region, department: str, level: str)
     return prefix, year, no, numbering.format_number(prefix, year, no)
 
 
+def _issue_notice(session: Session, user: Principal, case: SupervisionCase) -> None:
+    """督办通知书 through the documents module: rendered once for the case's current number and stored
+    (PDF + hash); the notice page shows the latest one (app/supervision/router.py notice_page)."""
+    ent = session.get_one(Enterprise, case.enterprise_id)
+    codes = [case.region_code, case.issuer_region_code]
+    names = {r.code: r.name for r in session.scalars(select(Region).where(Region.code.in_(codes)))}
+    context = {
+        "case_id": case.id,
+        "subject_type": case.subject_type,
+        "subject_label": SUBJECT_TYPES[case.subject_type],
+        "enterprise_name": ent.name,
+        "addressees": notice_addressees(ent.name, case.responsible_unit),
+        "summary": case.summary,
+        "level_label": LEVELS[case.level],
+        "issuer_department": case.issuer_department,
+        "issuer_region_name": names.get(case.issuer_region_code, ""),
+        "region_name": names.get(case.region_code, ""),
+        "responsible_unit": case.responsible_unit,
+        "requirements": case.requirements,
+        "deadline": case.deadline,
+    }
+    key = numbering.sequence_key(case.issuer_region_code, case.notice_prefix)
+    documents.issue(
+        session,
+        user,
+        kind=NOTICE_KIND,
+        title="督办通知书",
+        template="supervision/notice_document.html",
+        context=context,
+        enterprise_id=case.enterprise_id,
+        subject_type="supervision_case",
+        subject_id=case.id,
+        number=Number(key=key, year=case.notice_year, no=case.notice_no, prefix=case.notice_prefix),
+        issuer=case.issuer_department,
+    )
+
+
+def notice_document(session: Session, user: Principal, case_id: int) -> Document | None:
+    """The latest 督办通知书 issued for the case (None for cases listed before notices were stored)."""
+    docs = documents.for_subject(session, user, "supervision_case", case_id)
+    notices = [d for d in docs if d.kind == NOTICE_KIND]
+    return notices[-1] if notices else None
+
+
 def _summary(description: str) -> str:
     text = " ".join(description.split())
     return text if len(text) <= 120 else text[:119] + "…"
@@ -205,28 +254,34 @@ def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCas
             f"督办级别须与发文部门所在行政区级别一致：{region.name}只能{LEVELS[region.level]}挂牌督办",
             field="level",
         )
-    if data.subject_type != "hazard":
-        raise BadInput(f"暂不支持对“{SUBJECT_TYPES[data.subject_type]}”挂牌督办", field="subject_type")
-    hazard = hazards.get_readable(session, user, data.subject_id)  # 404 outside the inspector's region
-    if hazard.grade != "major":
-        raise BadInput("只有重大事故隐患可以挂牌督办", field="subject_id")
-    if not hazards.is_open(session, hazard.id):
-        raise Conflict("该隐患已销号或已撤销，不能挂牌督办", field="subject_id")
-    existing = open_case_for(session, "hazard", hazard.id)
+    if data.subject_type == "accident_investigation":
+        # The accident domain decides what may be listed (level policy, state); 404 outside scope.
+        from app.accidents import service as accidents
+
+        enterprise_id, summary = accidents.listable_subject(session, user, data.subject_id)
+    else:
+        hazard = hazards.get_readable(session, user, data.subject_id)  # 404 outside the inspector's region
+        if hazard.grade != "major":
+            raise BadInput("只有重大事故隐患可以挂牌督办", field="subject_id")
+        if not hazards.is_open(session, hazard.id):
+            raise Conflict("该隐患已销号或已撤销，不能挂牌督办", field="subject_id")
+        enterprise_id, summary = hazard.enterprise_id, _summary(hazard.description)
+    existing = open_case_for(session, data.subject_type, data.subject_id)
     if existing is not None:
-        raise Conflict(f"该隐患已挂牌督办（{existing.notice_number}）", field="subject_id")
+        what = "该隐患" if data.subject_type == "hazard" else "该事故调查"
+        raise Conflict(f"{what}已挂牌督办（{existing.notice_number}）", field="subject_id")
     today = local_today()
     if data.deadline <= today:
         raise BadInput("整改期限须晚于今天", field="deadline")
     latest = _add_limit(today, "rectification_max")
     if data.deadline > latest:
         raise BadInput(f"整改期限最长至 {latest.isoformat()}", field="deadline")
-    ent = session.get_one(Enterprise, hazard.enterprise_id)
+    ent = session.get_one(Enterprise, enterprise_id)
     ent_region = session.get_one(Region, ent.region_code)
     prefix, year, no, number = _issue_number(session, region, user.department, region.level)
     case = SupervisionCase(
-        subject_type="hazard",
-        subject_id=hazard.id,
+        subject_type=data.subject_type,
+        subject_id=data.subject_id,
         enterprise_id=ent.id,
         region_code=ent_region.code,
         region_path=ent_region.path,
@@ -239,7 +294,7 @@ def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCas
         notice_year=year,
         notice_no=no,
         notice_number=number,
-        summary=_summary(hazard.description),
+        summary=summary,
         responsible_unit=data.responsible_unit,
         requirements=data.requirements,
         listed_on=today,
@@ -256,6 +311,7 @@ def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCas
         raise Conflict("该隐患已挂牌督办", field="subject_id") from None
     _event(session, user, case, "list", None, data.requirements, data={"notice_number": number})
     _announce(session, case, "listing")
+    _issue_notice(session, user, case)
     audit.record(
         session,
         user,
@@ -270,8 +326,8 @@ def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCas
         session,
         notifications.enterprise_users(session, ent.id),
         "supervision_listed",
-        f"重大事故隐患挂牌督办：{number}",
-        f"{case.issuer_department}对贵单位重大事故隐患“{case.summary}”{LEVELS[case.level]}挂牌督办，"
+        f"{SUBJECT_TYPES[case.subject_type]}挂牌督办：{number}",
+        f"{case.issuer_department}对贵单位{SUBJECT_TYPES[case.subject_type]}“{case.summary}”{LEVELS[case.level]}挂牌督办，"
         f"整改期限 {case.deadline.isoformat()}，请签收督办通知书并按要求整改。",
         case,
     )
@@ -491,6 +547,7 @@ def _escalate(session: Session, ctx: t.Ctx, body: ActionIn) -> Effect:
     case.issuer_region_code, case.issuer_region_path = target.code, target.path
     case.issuer_department, case.issued_by = department, user.id or None
     case.notice_prefix, case.notice_year, case.notice_no, case.notice_number = prefix, year, no, number
+    _issue_notice(session, user, case)
     _notify(
         session,
         notifications.enterprise_users(session, case.enterprise_id),

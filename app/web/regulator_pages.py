@@ -23,7 +23,7 @@ from app.rules_engine import explain
 from app.scheduler import random_draw
 from app.supervision import service as supervision
 from app.timeutil import local_today
-from app.web import enterprise_field
+from app.web import accident_pages, enterprise_field
 from app.web.common import Errors, Form, PageRoute, PageUser, attempt, check_csrf, fields, page, redirect
 from app.web.enterprise_pages import OPEN_STATES, hazard_count, level_of
 
@@ -56,6 +56,7 @@ def enterprise_context(session: Session, user: Principal, enterprise_id: int) ->
         "points": risks.list_points(session, user, enterprise_id, limit=200),
         "units": risks.list_units(session, user, enterprise_id),
         "POINT_TYPES": POINT_TYPES,
+        **accident_pages.enterprise_section(session, user, enterprise_id),
     }
 
 

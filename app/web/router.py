@@ -13,16 +13,22 @@ from app.auth import service as auth
 from app.auth.deps import SESSION_COOKIE, DbSession, session_token
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.credit import service as credit
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import Forbidden
 from app.fields import Id
 from app.regions.models import Region
 from app.web import (
+    accident_pages,
+    assessment_pages,
+    campaign_pages,
     case_pages,
+    enforcement_pages,
     enterprise_pages,
     hazard_pages,
     inbox_pages,
+    monitoring_pages,
     plan_pages,
     public_pages,
     regulator_pages,
@@ -146,6 +152,7 @@ def home(request: Request, session: DbSession, user: MaybeUser) -> Response:
         region=region,
         own=own,
         **extra,
+        **campaign_pages.home_items(session, user),
     )
 
 
@@ -184,17 +191,23 @@ def enterprise_detail(request: Request, session: DbSession, user: MaybeUser, ent
         e=ent,
         region=region,
         industries=enterprises.industries(),
+        credit_listed=credit.is_listed(session, ent.id),
         **regulator_pages.enterprise_context(session, user, ent.id),
     )
 
 
 for _pages in (
+    accident_pages,
+    assessment_pages,
     hazard_pages,
+    enforcement_pages,
     case_pages,
     enterprise_pages,
     regulator_pages,
     stats_pages,
+    campaign_pages,
     inbox_pages,
+    monitoring_pages,
     plan_pages,
     public_pages,
 ):

@@ -11,7 +11,7 @@ import chinese_calendar
 import pytest
 
 from app import workdays
-from app.rules_engine import RuleFileError, load_rules
+from app.rules_engine import RuleFileError, load_rules, rules_dir
 from app.timeutil import local_today
 
 SHUANGKONG = Path(sys.executable).parent / "shuangkong"
@@ -130,3 +130,41 @@ def test_rules_check_warns_when_this_or_next_year_has_no_source(rules_copy: Path
             )
     done = _check(rules_copy)
     assert "警告" not in done.stderr and "规则校验通过" in done.stdout
+
+
+def test_a_deadline_into_2027_counts_the_statutory_holidays_and_says_it_is_an_estimate() -> None:
+    # The State Council notice for 2027 is not in rules/calendar yet (searched 2026-12-03) and
+    # chinese-calendar stops at 2026: 2027 is estimated from the statutory holidays (放假办法 第二条) with
+    # 第六条's weekend make-up. When holidays-2027.yaml is added, this test changes with it.
+    assert not (rules_dir() / "calendar" / "holidays-2027.yaml").exists()
+    end, sources = workdays.add_days_explained(date(2026, 12, 28), 10, "working_days")
+    # 12-29, 12-30, 12-31; 2027-01-01 is 元旦; 01-04 … 01-08, 01-11, 01-12.
+    assert end == date(2027, 1, 12)
+    assert [(s["year"], s["source"]) for s in sources] == [(2026, "rule_file"), (2027, "statutory_estimate")]
+    assert "国务院办公厅关于2026年部分节假日安排的通知" in sources[0]["detail"]
+    assert "全国年节及纪念日放假办法" in sources[1]["detail"] and "调休上班日未计" in sources[1]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2027, 2, 5), False),  # 除夕 (Friday)
+        (date(2027, 2, 8), False),  # 正月初三 (Monday)
+        (date(2027, 2, 9), False),  # 补假 for 初一 on Saturday
+        (date(2027, 2, 10), False),  # 补假 for 初二 on Sunday
+        (date(2027, 2, 11), True),
+        (date(2027, 4, 5), False),  # 清明
+        (date(2027, 5, 3), False),  # 劳动节 5-1, 5-2 fall on the weekend: made up Monday and Tuesday
+        (date(2027, 5, 4), False),
+        (date(2027, 5, 5), True),
+        (date(2027, 6, 9), False),  # 端午
+        (date(2027, 9, 15), False),  # 中秋
+        (date(2027, 10, 4), False),  # 国庆 10-2, 10-3 on the weekend
+        (date(2027, 10, 5), False),
+        (date(2027, 10, 6), True),
+        (date(2027, 3, 3), True),
+        (date(2027, 3, 6), False),  # an ordinary Saturday
+    ],
+)
+def test_the_2027_estimate_knows_the_statutory_holidays_and_weekend_make_up(day: date, working: bool) -> None:
+    assert workdays.is_working_day(day) is working

@@ -12,7 +12,7 @@ from app.rules_engine.hazards import evaluate_major_hidden_hazard
 from app.rules_engine.loader import Registry, load_rules
 from app.rules_engine.models import CatalogueRuleSet
 
-GM_ENCODED = {"第三条": 3, "第四条": 5, "第五条": 7, "第六条": 8, "第七条": 3, "第十条": 2, "第十一条": 9}
+GM_ENCODED = {"第三条": 3, "第四条": 5, "第五条": 7, "第六条": 8, "第七条": 3, "第十条": 2, "第十一条": 10}
 GM_ENCODED |= {"第十二条": 2, "第十三条": 2}
 GM_OFFICIAL = {"第三条": 3, "第四条": 8, "第五条": 13, "第六条": 8, "第七条": 7, "第八条": 7, "第九条": 2}
 GM_OFFICIAL |= {"第十条": 2, "第十一条": 10, "第十二条": 2, "第十三条": 2}
@@ -35,7 +35,7 @@ SPOT = [
     ("GM-10-1", "第十条第（一）项"),
     ("GM-10-2", "第十条第（二）项"),
     ("GM-11-1", "第十一条第（一）项"),
-    ("GM-11-9", "第十一条第（九）项"),
+    ("GM-11-10", "第十一条第（十）项"),
     ("GM-12-1", "第十二条第（一）项"),
     ("GM-12-2", "第十二条第（二）项"),
     ("GM-13-1", "第十三条第（一）项"),
@@ -114,7 +114,7 @@ def test_every_listed_industry_can_pick_an_item(registry: Registry) -> None:
             assert any(industry in model.item_industries(i) for i in model.items), (ident, industry)
     gm = catalogue(registry, "gm")
     # 专项类 (粉尘、液氨制冷、有限空间) and 管理类 (一)(二) apply to every 工贸 industry, 商贸 included.
-    for code in ("GM-3-1", "GM-3-2", "GM-11-1", "GM-12-1", "GM-12-2", "GM-13-1", "GM-13-2"):
+    for code in ("GM-3-1", "GM-3-2", "GM-11-1", "GM-11-10", "GM-12-1", "GM-12-2", "GM-13-1", "GM-13-2"):
         item = next(i for i in gm.items if i.code == code)
         assert gm.item_industries(item) == gm.industries
         for industry in gm.industries:

@@ -11,7 +11,7 @@ from app.rules_engine.loader import Registry
 
 CATALOGUES = {
     "gm@2017": 59,
-    "gm@2023": 41,
+    "gm@2023": 42,
     "hg@2017": 20,
     "yh@2017": 20,
     "mk@2020": 95,

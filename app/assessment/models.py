@@ -1,0 +1,127 @@
+"""考核: 通报 (bulletins drafted from a scorecard, reviewed, issued with a number; visible to the issuing
+region's subtree and to the regions they name) and the stored 月调度 reports."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+from app.timeutil import utcnow
+
+BULLETIN_STATES = {"draft": "草稿", "reviewed": "已审核", "issued": "已印发"}
+TONES = {"praise": "表扬", "criticise": "批评"}
+
+
+class Bulletin(Base):
+    """考核通报 of one region (the issuer) for one period."""
+
+    __tablename__ = "assessment_bulletins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    rule_set: Mapped[str] = mapped_column(String(80))
+    scorecard: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the peers' rows when drafted
+    number: Mapped[str | None] = mapped_column(String(60))
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class BulletinRegion(Base):
+    """A region a 通报 names (表扬 or 批评): its users may read the 通报 once issued."""
+
+    __tablename__ = "assessment_bulletin_regions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_bulletins.id", ondelete="CASCADE"), index=True
+    )
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200))
+    region_name: Mapped[str] = mapped_column(String(100))
+    tone: Mapped[str] = mapped_column(String(10))
+    score: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_assessment_bulletin_regions_path", "region_path"),)
+
+
+class MonthlyReport(Base):
+    """月调度 report of a city or county for a month: the .xlsx and the PDF (a document)."""
+
+    __tablename__ = "assessment_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("region_code", "period", name="uq_assessment_reports_region_period"),)
+
+
+INTERVIEWEE_KINDS = {"region_leader": "地方政府或部门负责人", "enterprise_head": "企业主要负责人"}
+INTERVIEW_REASONS = {
+    "overdue_case": "挂牌督办逾期",
+    "red_enterprise": "红色（重大风险）企业",
+    "low_score": "考核得分低",
+    "other": "其他",
+}
+INTERVIEW_STATES = {"open": "待跟踪", "followed_up": "已跟踪"}
+
+
+class Interview(Base):
+    """约谈 record: who held it, whom, why (a linked 督办 case / 通报 / low score), the commitments made and a
+    follow-up date the scheduler reminds of (job assessment.interview_followups)."""
+
+    __tablename__ = "assessment_interviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    held_by: Mapped[str] = mapped_column(String(200))
+    held_by_user: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    interviewee: Mapped[str] = mapped_column(String(200))
+    interviewee_kind: Mapped[str] = mapped_column(String(20))
+    reason_kind: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    bulletin_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    commitments: Mapped[str] = mapped_column(Text)
+    follow_up_on: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    follow_up_note: Mapped[str | None] = mapped_column(Text)
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

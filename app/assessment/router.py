@@ -1,0 +1,200 @@
+"""HTTP API of 考核: scorecards and drill-down, 通报, 月调度 reports."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import ConfigDict, Field, StringConstraints
+
+from app.assessment import bulletins, interviews, reports, service
+from app.auth.deps import CurrentUser, DbSession, ReadSession
+from app.fields import Id, Input, RegionCode
+from app.spreadsheets import download_headers
+
+router = APIRouter(tags=["考核"])
+Period = Annotated[
+    str | None,
+    Query(
+        description="考核期：2026-11（月）、2026-Q4（季度）或 2026（年）；默认上月",
+        max_length=7,
+        pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$",
+    ),
+]
+RegionQuery = Annotated[
+    str | None, Query(description="行政区划代码：看其下级的考核", max_length=12, pattern=r"^\d{6,12}$")
+]
+IndicatorId = Annotated[
+    str,
+    Query(
+        description="指标 id（见 rules/policies/assessment.yaml）",
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z0-9_]+$",
+    ),
+]
+
+
+class BulletinIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    region: Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")] = Field(
+        description="发布通报的行政区（其下级被考核）"
+    )
+    period: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$", max_length=7)] | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
+        None
+    )
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = (
+        None
+    )
+
+
+class VersionIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Id = Field(description="通报当前版本（防止并发修改）")
+
+
+@router.get("/api/assessment/scorecards")
+def scorecards(
+    session: ReadSession, user: CurrentUser, region: RegionQuery = None, period: Period = None
+) -> dict[str, Any]:
+    """下级行政区的考核：各指标的值、得分、排名和较上期变化。"""
+    return service.scorecards(session, user, region, period)
+
+
+@router.get("/api/assessment/scorecards/{code:region_code}")
+def scorecard(
+    session: ReadSession, user: CurrentUser, code: RegionCode, period: Period = None
+) -> dict[str, Any]:
+    """一个行政区的考核卡（在可见的同级行政区中排名）。"""
+    return service.scorecard(session, user, code, period)
+
+
+@router.get("/api/assessment/scorecards/{code:region_code}/drilldown")
+def drilldown(
+    session: ReadSession,
+    user: CurrentUser,
+    code: RegionCode,
+    indicator: IndicatorId,
+    part: Literal["numerator", "denominator"] = "denominator",
+    period: Period = None,
+) -> dict[str, Any]:
+    """构成某项指标分子或分母的记录。"""
+    return service.drilldown(session, user, code, indicator, part, period)
+
+
+@router.get("/api/assessment/bulletins")
+def list_bulletins(session: ReadSession, user: CurrentUser) -> list[dict[str, Any]]:
+    return bulletins.list_bulletins(session, user)
+
+
+@router.post("/api/assessment/bulletins", status_code=201)
+def draft_bulletin(body: BulletinIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    """由考核结果起草通报（表扬/批评名单按总分档次选出）。"""
+    b = bulletins.draft(session, user, body.region, body.period, body.title, body.body)
+    session.commit()
+    return bulletins.detail(session, user, b.id)
+
+
+@router.get("/api/assessment/bulletins/{bulletin_id}.pdf")
+def bulletin_pdf(session: ReadSession, user: CurrentUser, bulletin_id: Id) -> Response:
+    data, name = bulletins.pdf(session, user, bulletin_id)
+    return Response(
+        data, media_type="application/pdf", headers=download_headers(name[:-4], "bulletin", ".pdf")
+    )
+
+
+@router.get("/api/assessment/bulletins/{bulletin_id}")
+def get_bulletin(session: ReadSession, user: CurrentUser, bulletin_id: Id) -> dict[str, Any]:
+    return bulletins.detail(session, user, bulletin_id)
+
+
+@router.post("/api/assessment/bulletins/{bulletin_id}/review")
+def review_bulletin(
+    body: VersionIn, session: DbSession, user: CurrentUser, bulletin_id: Id
+) -> dict[str, Any]:
+    bulletins.review(session, user, bulletin_id, body.version)
+    session.commit()
+    return bulletins.detail(session, user, bulletin_id)
+
+
+@router.post("/api/assessment/bulletins/{bulletin_id}/issue")
+def issue_bulletin(body: VersionIn, session: DbSession, user: CurrentUser, bulletin_id: Id) -> dict[str, Any]:
+    """印发：生成带发文字号的通报文书，通知被通报的地区。"""
+    bulletins.issue(session, user, bulletin_id, body.version)
+    session.commit()
+    return bulletins.detail(session, user, bulletin_id)
+
+
+@router.get("/api/assessment/reports")
+def list_reports(session: ReadSession, user: CurrentUser) -> list[dict[str, Any]]:
+    """月调度报告（本辖区及下级）。"""
+    return reports.list_reports(session, user)
+
+
+@router.get("/api/assessment/reports/{report_id}.xlsx")
+def report_xlsx(session: ReadSession, user: CurrentUser, report_id: Id) -> Response:
+    r = reports.get_readable(session, user, report_id)
+    return Response(
+        r.xlsx,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=download_headers(f"月调度{r.period}", f"monthly-{r.period}"),
+    )
+
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Para = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class InterviewIn(Input):
+    """约谈：约谈人、被约谈对象、原因、承诺和跟踪检查日期。"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    held_on: date = Field(description="约谈日期")
+    held_by: Line = Field(description="约谈人（单位、职务、姓名）")
+    interviewee: Line = Field(description="被约谈人（单位、职务、姓名）")
+    interviewee_kind: Literal["region_leader", "enterprise_head"]
+    region_code: Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")] | None = Field(
+        None, description="约谈地方政府或部门负责人时：其行政区"
+    )
+    enterprise_id: Id | None = Field(None, description="约谈企业主要负责人时：企业")
+    reason_kind: Literal["overdue_case", "red_enterprise", "low_score", "other"]
+    case_id: Id | None = Field(None, description="关联的挂牌督办事项")
+    bulletin_id: Id | None = Field(None, description="关联的考核通报")
+    reason: Para = Field(description="约谈原因")
+    commitments: Para = Field(description="被约谈方的整改承诺")
+    follow_up_on: date = Field(description="跟踪检查日期")
+
+
+class FollowUpIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Id
+    note: Para = Field(description="跟踪检查情况")
+
+
+@router.get("/api/assessment/interviews")
+def list_interviews(session: ReadSession, user: CurrentUser) -> list[dict[str, Any]]:
+    return interviews.list_interviews(session, user)
+
+
+@router.post("/api/assessment/interviews", status_code=201)
+def create_interview(body: InterviewIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    row = interviews.create(session, user, body)
+    session.commit()
+    return interviews.detail(row)
+
+
+@router.get("/api/assessment/interviews/{interview_id}")
+def get_interview(session: ReadSession, user: CurrentUser, interview_id: Id) -> dict[str, Any]:
+    return interviews.detail(interviews.get_readable(session, user, interview_id))
+
+
+@router.post("/api/assessment/interviews/{interview_id}/follow-up")
+def follow_up(body: FollowUpIn, session: DbSession, user: CurrentUser, interview_id: Id) -> dict[str, Any]:
+    row = interviews.follow_up(session, user, interview_id, body.version, body.note)
+    session.commit()
+    return interviews.detail(row)

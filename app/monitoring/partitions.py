@@ -1,0 +1,91 @@
+"""Monthly partitions of monitoring_readings on PostgreSQL: made ahead, dropped past retention (never
+inside the legal minimum). On SQLite the same retention deletes old rows from the plain table."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
+
+from app.monitoring.models import Reading
+from app.monitoring.settings import effective_retention_days, get_monitoring_settings
+from app.timeutil import utcnow
+
+PREFIX = "monitoring_readings_p"
+
+
+def _shift(year: int, month: int, months: int) -> tuple[int, int]:
+    y, m = divmod(year * 12 + month - 1 + months, 12)
+    return y, m + 1
+
+
+def name_for(year: int, month: int) -> str:
+    return f"{PREFIX}{year:04d}{month:02d}"
+
+
+def _create(session: Session, year: int, month: int) -> bool:
+    name = name_for(year, month)
+    if session.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar() is not None:
+        return False
+    ny, nm = _shift(year, month, 1)
+    session.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF monitoring_readings FOR VALUES FROM "
+            f"('{year:04d}-{month:02d}-01 00:00:00+00') TO ('{ny:04d}-{nm:02d}-01 00:00:00+00')"
+        )
+    )
+    return True
+
+
+def ensure_for(session: Session, times: Iterable[datetime]) -> None:
+    """Make sure the partitions for these (UTC) times exist: one cheap look-up per month in the batch."""
+    months = {(t.astimezone(UTC).year, t.astimezone(UTC).month) for t in times}
+    names = [name_for(y, m) for y, m in months]
+    found = session.execute(
+        text("SELECT n FROM unnest(CAST(:n AS text[])) AS n WHERE to_regclass(n) IS NULL"), {"n": names}
+    ).scalars()
+    missing = set(found)
+    for y, m in months:
+        if name_for(y, m) in missing:
+            _create(session, y, m)
+
+
+def existing(session: Session) -> list[str]:
+    return list(
+        session.execute(
+            text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'monitoring_readings' "
+                "ORDER BY c.relname"
+            )
+        ).scalars()
+    )
+
+
+def maintain(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """Create this month's and `partitions_ahead` months' partitions; drop partitions whose whole month
+    ended before the retention horizon. Retention is max(configured, legal minimum)."""
+    now = (now or utcnow()).astimezone(UTC)
+    retention = effective_retention_days()
+    horizon = now - timedelta(days=retention)
+    if session.get_bind().dialect.name != "postgresql":
+        res = session.execute(delete(Reading).where(Reading.ts < horizon))
+        return {"retention_days": retention, "deleted_rows": int(res.rowcount or 0)}  # type: ignore[attr-defined]
+    created = []
+    for shift in range(0, get_monitoring_settings().partitions_ahead + 1):
+        y, m = _shift(now.year, now.month, shift)
+        if _create(session, y, m):
+            created.append(name_for(y, m))
+    dropped = []
+    for name in existing(session):
+        suffix = name.removeprefix(PREFIX)
+        if len(suffix) != 6 or not suffix.isdigit():
+            continue
+        ny, nm = _shift(int(suffix[:4]), int(suffix[4:]), 1)
+        month_end = datetime(ny, nm, 1, tzinfo=UTC)
+        # Every row of the partition is older than the horizon: it may go.
+        if month_end <= horizon:
+            session.execute(text(f"DROP TABLE {name}"))
+            dropped.append(name)
+    return {"retention_days": retention, "created": created, "dropped": dropped}
