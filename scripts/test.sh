@@ -27,7 +27,7 @@ fi
 .venv/bin/ruff check app tests benchmarks migrations
 .venv/bin/ruff format --check app tests benchmarks
 .venv/bin/mypy
-# Two workers (one per core on the CI machine); each test module stays on one worker (tests/conftest.py
-# groups them), so module fixtures (live servers, clusters) are built once, and the slowest modules start
-# first. SHUANGKONG_TEST_WORKERS=0 runs everything in this process.
-.venv/bin/pytest -n "${SHUANGKONG_TEST_WORKERS:-2}" --dist loadgroup "$@"
+# Two workers (one per core on the CI machine); each test module stays on one worker, so module fixtures
+# (live servers, clusters) are built once; tests/conftest.py puts the slowest modules first.
+# (Not --dist loadgroup: with pytest 9 it no longer groups.) SHUANGKONG_TEST_WORKERS=0: one process.
+.venv/bin/pytest -n "${SHUANGKONG_TEST_WORKERS:-2}" --dist loadscope "$@"

@@ -123,24 +123,15 @@ def client(db: Session) -> Iterator[TestClient]:
 DATA = Path(__file__).parent / "data"
 
 
-# Modules that run long (subprocesses, a full walkthrough): started first so that the two pytest-xdist
-# workers finish together; the subprocess module's two backends also go to different workers.
+# Modules that run long (subprocesses, a full walkthrough) are started first, so that the two pytest-xdist
+# workers of scripts/test.sh (`--dist loadscope`: one module per worker, in collection order) finish
+# together instead of one waiting for a slow module picked up last.
 SLOW_MODULES = (
     "tests.test_cli_processes",
     "tests.test_production_walkthrough",
     "tests.browser.test_journeys",
 )
-SPLIT_BY_BACKEND = ("tests.test_cli_processes",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for `--dist loadgroup` (scripts/test.sh): a test module runs on one worker, so its module
-    fixtures (live servers, clusters) are built once."""
-    for item in items:
-        module = getattr(item, "module", None)
-        group = module.__name__ if module else item.nodeid.split("::")[0]
-        callspec = getattr(item, "callspec", None)
-        if group in SPLIT_BY_BACKEND and callspec is not None:
-            group += "[postgresql]" if "postgresql" in callspec.id else "[sqlite]"
-        item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: getattr(getattr(item, "module", None), "__name__", "") not in SLOW_MODULES)
