@@ -41,6 +41,7 @@ ERRORS = {
     "429": "请求过于频繁",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def file_download(description: str, *media_types: str) -> dict[str, Any]:

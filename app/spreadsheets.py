@@ -1,6 +1,7 @@
 """Spreadsheets in and out: reading uploads (.xlsx, or CSV in UTF-8 or GBK) and reporting bad rows;
 the workbook, sheets, cells and download name of every .xlsx export (`export_workbook`, `ExportSheet`,
-`export_row`, `download_headers`, `xlsx_response`), so that every export opens the same way in Excel/WPS.
+`export_row`, `download_headers`, `xlsx_response`), so that every export opens the same way in Excel/WPS;
+`export_csv` for the one export too large for a workbook to be quick (the whole 隐患台账), same cells.
 
 Shared by every bulk import and export, so that files, headers and error reports behave the same everywhere.
 """
@@ -28,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from starlette.background import BackgroundTask
 
 from app.errors import BadInput, TooLarge
-from app.openapi import XLSX
+from app.openapi import CSV, XLSX
 from app.timeutil import local_today, to_local
 
 MAX_REPORTED_ERRORS = 1000
@@ -338,6 +339,37 @@ def export_workbook(fh: IO[bytes], *, write_only: bool = True) -> Iterator[Expor
     wb.save(fh)
 
 
+class CsvSheet:
+    """An export as CSV: the header, then rows whose cells are cleaned as in a workbook (export_cell);
+    dates as 2026-12-04, times as 2026-12-04 09:30 in Asia/Shanghai."""
+
+    def __init__(self, text: IO[str], columns: Sequence[ExportColumn]) -> None:
+        self._writer = csv.writer(text)
+        self._writer.writerow([export_cell(c.header) for c in columns])
+
+    @staticmethod
+    def _cell(value: Any) -> Any:
+        value = export_cell(value)
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return value.isoformat() if isinstance(value, date) else value
+
+    def append(self, values: Iterable[Any]) -> None:
+        self._writer.writerow([self._cell(v) for v in values])
+
+
+@contextmanager
+def export_csv(fh: IO[bytes], columns: Sequence[ExportColumn]) -> Iterator[CsvSheet]:
+    """A CSV export into fh: UTF-8 with a byte-order mark, so that Excel and WPS read the Chinese text
+    without being told the encoding."""
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    try:
+        yield CsvSheet(text, columns)
+    finally:
+        text.flush()
+        text.detach()  # fh stays open for the caller
+
+
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 
@@ -355,10 +387,12 @@ def download_headers(chinese: str, ascii_name: str, suffix: str = ".xlsx") -> di
     return {"Content-Disposition": value}
 
 
-def xlsx_response(write: Callable[[IO[bytes]], Any], chinese: str, ascii_name: str) -> FileResponse:
+def xlsx_response(
+    write: Callable[[IO[bytes]], Any], chinese: str, ascii_name: str, suffix: str = ".xlsx"
+) -> FileResponse:
     """A streamed export as a download: written to a temporary file (bounded memory) that is deleted
-    once the response has been sent."""
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    once the response has been sent. suffix ".csv" for an export written by export_csv."""
+    tmp = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)  # noqa: SIM115
     try:
         with tmp:
             write(tmp)
@@ -367,8 +401,8 @@ def xlsx_response(write: Callable[[IO[bytes]], Any], chinese: str, ascii_name: s
         raise
     return FileResponse(
         tmp.name,
-        media_type=XLSX,
-        headers=download_headers(chinese, ascii_name),
+        media_type=CSV if suffix == ".csv" else XLSX,
+        headers=download_headers(chinese, ascii_name, suffix),
         background=BackgroundTask(os.unlink, tmp.name),
     )
 

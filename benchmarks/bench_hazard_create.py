@@ -118,6 +118,15 @@ def _load(url: str) -> None:
         cur.execute("SELECT setval('hazards_id_seq', %s)", (HAZARDS,))
         conn.commit()
         cur.execute("ANALYZE")
+    # Every region's level, as the nightly grading job leaves them: a regrade then recomputes its own
+    # township-to-province chain from the stored counts of the regions beside it.
+    from app.grading.regional import recompute_region_levels
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        recompute_region_levels(session)
+        session.commit()
+    engine.dispose()
 
 
 def _p95(samples: list[float]) -> float:

@@ -23,9 +23,10 @@ def main() -> list[dict[str, Any]]:
     from app.auth.models import User
     from app.config import get_settings
     from app.db import _session_factory, get_engine, session_scope
+    from app.enforcement import random_draw
     from app.enterprises.models import Enterprise
     from app.grading.models import EnterpriseLevel
-    from app.scheduler import random_draw, registry, runner
+    from app.scheduler import registry, runner
     from tests.conftest import alembic_config
     from tests.factories import make_tree
 

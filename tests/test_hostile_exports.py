@@ -102,3 +102,34 @@ def test_a_refused_export_leaves_no_half_written_workbook(db: Session, client: T
     assert "000000000000" in res.json()["detail"]
     gc.collect()  # an unfinished sheet would write into its closed file here (pytest reports it)
     assert [p for p in ALL_TEMP_FILES if p not in before] == []
+
+
+def test_the_csv_ledger_is_excel_readable_escaped_and_scoped(db: Session, client: TestClient) -> None:
+    """The ledger as CSV: a byte-order mark (Excel reads the Chinese), formulas made text, dates as dates,
+    a Chinese .csv file name, and only the caller's hazards."""
+    import csv
+
+    make_tree(db)
+    ent = make_enterprise(db)
+    other = make_enterprise(db)
+    user = make_user(db, "enterprise", enterprise_id=ent.id)
+    other_user = make_user(db, "enterprise", enterprise_id=other.id)
+    db.commit()
+    body = {"source": "routine", "description": FORMULA, "place": "一车间", "category": "site"}
+    assert client.post("/api/hazards", json=body, headers=auth_headers(client, user)).status_code == 201
+    body["description"] = "别家的隐患"
+    assert client.post("/api/hazards", json=body, headers=auth_headers(client, other_user)).status_code == 201
+
+    res = client.get("/api/hazards/export.csv", headers=auth_headers(client, user))
+    assert res.status_code == 200, res.text
+    assert res.headers["content-type"].startswith("text/csv")
+    assert "filename*=UTF-8''%E9%9A%90%E6%82%A3%E5%8F%B0%E8%B4%A6-" in res.headers["content-disposition"]
+    assert res.headers["content-disposition"].endswith(".csv")
+    assert res.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(res.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["隐患编号", "企业", "统一社会信用代码"]
+    assert len(rows) == 2  # the header and its own hazard; the other enterprise's is not there
+    description = rows[1][rows[0].index("隐患描述")]
+    assert description == "'" + FORMULA
+    assert rows[1][rows[0].index("发现日期")] == local_today().isoformat()
+    assert "别家的隐患" not in res.content.decode("utf-8-sig")

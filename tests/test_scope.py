@@ -12,7 +12,7 @@ from httpx import Response
 from PIL import Image
 from sqlalchemy import func, select
 
-from app.accidents.models import Accident, EmergencyPlan
+from app.accidents.models import Accident, EmergencyExpert, EmergencyPlan, EmergencyResource
 from app.attachments import service as attachments
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM
@@ -236,6 +236,8 @@ RECORD_ROUTES = {
     "/api/accidents/{accident_id}": "/api/accidents/{accident}",
     "/accidents/{accident_id:int}": "/accidents/{accident}",
     "/api/emergency/plans/{plan_id}": "/api/emergency/plans/{eplan}",
+    "/api/emergency/resources/{resource_id}": "/api/emergency/resources/{eresource}",
+    "/enterprises/{enterprise_id:int}/emergency/new": "/enterprises/{enterprise}/emergency/new",
     "/api/enforcement/inspections/{inspection_id}": "/api/enforcement/inspections/{inspection}",
     "/enforcement/inspections/{inspection_id}": "/enforcement/inspections/{inspection}",
     "/api/enforcement/hazards/{hazard_id}/inspection": "/api/enforcement/hazards/{hazard}/inspection",
@@ -296,6 +298,15 @@ REGION_OWNED_ROUTES = {
     "/api/assessment/reports/{report_id}.xlsx": "/api/assessment/reports/{report}.xlsx",
     # 约谈 of a region's leader (one of an enterprise's head follows the enterprise: tests/assessment).
     "/api/assessment/interviews/{interview_id}": "/api/assessment/interviews/{interview}",
+    # 专家库: a department also reads the experts of the regions above it (none of REGIONS is above another).
+    "/api/emergency/experts/{expert_id}": "/api/emergency/experts/{expert}",
+    # 报送: a requirement set by a region and that region's own filing (the issuer reads its children's:
+    # tests/assessment/test_submissions.py).
+    "/api/assessment/submission-requirements/{requirement_id}": (
+        "/api/assessment/submission-requirements/{requirement}"
+    ),
+    "/assessment/submissions/{requirement_id}": "/assessment/submissions/{requirement}",
+    "/api/assessment/submissions/{submission_id}": "/api/assessment/submissions/{submission}",
 }
 REGIONS = {"e1": "139101001", "e2": "139102", "e3": "139201"}
 REGION_VISIBLE = {
@@ -411,7 +422,10 @@ def records(db, world):  # type: ignore[no-untyped-def]
         db.flush()
         accident = Accident(enterprise_id=ent.id, occurred_on=today, accident_type="机械伤害", deaths=1)
         eplan = EmergencyPlan(enterprise_id=ent.id, kind="onsite", title=f"{key}现场处置方案", version="V1")
-        db.add_all([accident, eplan])
+        eresource = EmergencyResource(enterprise_id=ent.id, region_code=ent.region_code, name="灭火器",
+                                      category="equipment", storage_place="仓库", quantity=2,
+                                      unit="具")  # fmt: skip
+        db.add_all([accident, eplan, eresource])
         db.flush()
         inspection = Inspection(enterprise_id=ent.id, kind="planned", inspected_on=today, department="应急局",
                                 inspector_ids=[], inspector_names=[], signatures=[])  # fmt: skip
@@ -450,6 +464,7 @@ def records(db, world):  # type: ignore[no-untyped-def]
             "alarm": alarm.id,
             "accident": accident.id,
             "eplan": eplan.id,
+            "eresource": eresource.id,
             "inspection": inspection.id,
             "penalty": penalty.id,
             "campaign": campaign.id,
@@ -544,7 +559,7 @@ def test_an_enterprise_user_reports_for_the_own_enterprise_whatever_id_is_given(
 
 @pytest.mark.parametrize("role", list(VISIBLE))
 def test_region_owned_rows_answer_only_inside_the_scope(client, db, world, role):
-    from app.assessment.models import Bulletin, Interview, MonthlyReport
+    from app.assessment.models import Bulletin, Interview, MonthlyReport, Submission, SubmissionRequirement
     from app.documents.models import Document
     from app.regions.models import Region
 
@@ -565,9 +580,22 @@ def test_region_owned_rows_answer_only_inside_the_scope(client, db, world, role)
                               held_by="安委办", interviewee="副区长", interviewee_kind="region_leader",
                               reason_kind="low_score", reason="考核得分低", commitments="整改",
                               follow_up_on=date(2026, 3, 31))  # fmt: skip
-        db.add_all([bulletin, report, interview])
+        expert = EmergencyExpert(name="专家", field="fire", region_code=region.code, organisation="消防支队",
+                                 phone="13812345678")  # fmt: skip
+        db.add_all([bulletin, report, interview, expert])
         db.flush()
         rows[key] = {"bulletin": bulletin.id, "report": report.id, "interview": interview.id}
+        rows[key]["expert"] = expert.id
+        requirement = SubmissionRequirement(
+            region_code=region.code, region_path=region.path, title="月度报送", period="2026-02",
+            due_on=date(2026, 3, 5),
+        )  # fmt: skip
+        db.add(requirement)
+        db.flush()
+        filing = Submission(requirement_id=requirement.id, region_code=region.code, region_path=region.path)
+        db.add(filing)
+        db.flush()
+        rows[key].update(requirement=requirement.id, submission=filing.id)
     db.commit()
     headers = world["headers"][role]
     visible = REGION_VISIBLE[role]

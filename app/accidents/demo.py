@@ -1,5 +1,6 @@
 """Demo 事故 and 应急 data: on a few demo enterprises a 较大 accident under investigation with a late
-report, 应急预案 (one 现场处置方案 without a drill for over six months, one not filed in time) and a drill.
+report, 应急预案 (one 现场处置方案 without a drill for over six months, one not filed in time), a drill,
+应急物资 (one expired, one expiring soon) and two experts of the first enterprise's region.
 Idempotent: nothing is added when a demo plan already exists."""
 
 from datetime import timedelta
@@ -7,7 +8,14 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accidents.models import Accident, AccidentReportStep, EmergencyDrill, EmergencyPlan
+from app.accidents.models import (
+    Accident,
+    AccidentReportStep,
+    EmergencyDrill,
+    EmergencyExpert,
+    EmergencyPlan,
+    EmergencyResource,
+)
 from app.accidents.service import add_limit
 from app.enterprises.models import Enterprise
 from app.rules_engine.accidents import evaluate_accident
@@ -74,5 +82,27 @@ def load_demo_accidents(session: Session) -> int:
                                evaluation="响应及时，救援器材齐全", improvements="增配长管呼吸器")
             )  # fmt: skip
         n += 2
+        if ent.region_code:
+            session.add_all(
+                [
+                    EmergencyResource(enterprise_id=ent.id, region_code=ent.region_code, name="空气呼吸器",
+                                      category="equipment", storage_place="应急器材柜", quantity=4, unit="套",
+                                      expires_on=today + timedelta(days=20 - 30 * i), lon=ent.lon,
+                                      lat=ent.lat),
+                    EmergencyResource(enterprise_id=ent.id, region_code=ent.region_code, name="吸附棉",
+                                      category="material", storage_place="危废库旁应急物资间", quantity=50,
+                                      unit="千克"),
+                ]
+            )  # fmt: skip
+    if first.region_code:
+        session.add_all(
+            [
+                EmergencyExpert(name="王建国（演示）", field="hazardous_chemicals",
+                                region_code=first.region_code, organisation="市化工设计院",
+                                phone="13800000001"),
+                EmergencyExpert(name="李明（演示）", field="rescue", region_code=first.region_code,
+                                organisation="区消防救援大队", phone="0571-88880001", availability="busy"),
+            ]
+        )  # fmt: skip
     session.flush()
     return n

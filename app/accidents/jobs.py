@@ -5,15 +5,16 @@ accidents once the window opens (结案 + 10 months), and reminds — once per s
 overdue evaluations, 现场处置方案 without a drill for six months, overdue 预案评估 and overdue 备案.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accidents import emergency
+from app.accidents import emergency, resources
 from app.accidents import service as accidents
-from app.accidents.models import Accident, EmergencyPlan
+from app.accidents.models import RESOURCE_CATEGORIES, Accident, EmergencyPlan, EmergencyResource
+from app.auth.models import User
 from app.enterprises.models import Enterprise
 from app.notifications import service as notifications
 from app.scheduler.registry import RunContext, register
@@ -110,6 +111,61 @@ def daily(session: Session, ctx: RunContext) -> dict[str, Any]:
         "evaluations_opened": opened,
         "evaluation_overdue": _overdue_evaluations(session, day),
     } | _plan_reminders(session, day)
+
+
+def _department_users(session: Session, row: EmergencyResource) -> list[int]:
+    """The keepers of a department's resource: active inspectors of exactly its region (and department).
+    notifications.inspectors_for would add every higher level, which does not keep the stock."""
+    stmt = select(User.id).where(
+        User.role == "inspector", User.is_active.is_(True), User.region_code == row.region_code
+    )
+    if row.department:
+        stmt = stmt.where(User.department == row.department)
+    return list(session.scalars(stmt.order_by(User.id)))
+
+
+def resource_expiry(session: Session, ctx: RunContext) -> dict[str, Any]:
+    """Reminds the owner of 应急物资/装备 that expire within the policy's days (or have expired), once per
+    resource and expiry date: a replaced stock with a new date is reminded again."""
+    day = ctx.local_date
+    horizon = day + timedelta(days=resources.expiry_days())
+    rows = list(
+        session.scalars(
+            select(EmergencyResource)
+            .where(EmergencyResource.expires_on.is_not(None), EmergencyResource.expires_on <= horizon)
+            .order_by(EmergencyResource.id)
+        )
+    )
+    once = NotifyOnce(session, "emergency_resource_expiry", [f"/emergency/resources#r{r.id}" for r in rows])
+    names = resources.enterprise_names(session, rows)
+    sent = 0
+    for row in rows:
+        assert row.expires_on is not None
+        key = row.expires_on.isoformat()
+        owner = names.get(row.enterprise_id or 0) or row.department or "本部门"
+        when = f"已于 {key} 过期" if row.expires_on < day else f"将于 {key} 到期"
+        users = (
+            notifications.enterprise_users(session, row.enterprise_id)
+            if row.enterprise_id
+            else _department_users(session, row)
+        )
+        sent += once.send(
+            key=key,
+            link=f"/emergency/resources#r{row.id}",
+            user_ids=users,
+            title=f"{RESOURCE_CATEGORIES[row.category]}{when}：{owner} {row.name}（{row.storage_place}）",
+            body="请及时更换或补充，并在系统中更新有效期。",
+            enterprise_id=row.enterprise_id,
+        )
+    return {"resources_due": len(rows), "expiry_reminders": sent}
+
+
+register(
+    "accidents.resource_expiry",
+    resource_expiry,
+    trigger="50 1 * * *",
+    description="应急物资、装备到期提醒（到期前天数见 accident-rules 的 resource_expiry_reminder）",
+)
 
 
 register(

@@ -1,14 +1,15 @@
 """事故 and 应急: accident reports (the `accidents` table, also read by enterprise grading), their
-reporting chain, 续报, investigation history and 整改措施; 应急预案 and 演练."""
+reporting chain, 续报, investigation history and 整改措施; 应急预案 and 演练; 应急物资/装备 and 专家库."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -37,6 +38,41 @@ SOURCES = {"enterprise": "企业报告", "inspector": "监管部门登记", "leg
 PLAN_KINDS = {"comprehensive": "综合应急预案", "special": "专项应急预案", "onsite": "现场处置方案"}
 REVIEW_KINDS = {"review": "评审", "argument": "论证"}
 DRILL_FORMS = {"field": "实战演练", "tabletop": "桌面演练"}
+RESOURCE_CATEGORIES = {"material": "应急物资", "equipment": "应急装备"}
+ExpertFieldCode = Literal[
+    "hazardous_chemicals",
+    "mining",
+    "industry_trade",
+    "fireworks",
+    "construction",
+    "special_equipment",
+    "fire",
+    "road_traffic",
+    "gas",
+    "rescue",
+    "medical",
+    "geology",
+    "environment",
+    "electric",
+]
+# 专家库 fields: the 应急管理 business lines an expert is called on for (a fixed list, project choice).
+EXPERT_FIELDS: dict[str, str] = {  # the labels of ExpertFieldCode
+    "hazardous_chemicals": "危险化学品",
+    "mining": "矿山",
+    "industry_trade": "工贸",
+    "fireworks": "烟花爆竹",
+    "construction": "建筑施工",
+    "special_equipment": "特种设备",
+    "fire": "消防",
+    "road_traffic": "道路交通",
+    "gas": "城镇燃气",
+    "rescue": "应急救援",
+    "medical": "医疗救护",
+    "geology": "地质灾害",
+    "environment": "生态环境",
+    "electric": "电力",
+}
+AVAILABILITY = {"available": "可调用", "busy": "暂不可调用", "retired": "已退出"}
 
 
 class Accident(Base):
@@ -181,3 +217,46 @@ class EmergencyDrill(Base):
     improvements: Mapped[str | None] = mapped_column(Text)
     photos: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EmergencyResource(Base):
+    """应急物资 or 装备: owned by an enterprise (enterprise_id set) or by a department of a region
+    (enterprise_id empty). region_code is the owner's region either way, so scoping reads one column."""
+
+    __tablename__ = "emergency_resources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    department: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))  # RESOURCE_CATEGORIES
+    storage_place: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EmergencyExpert(Base):
+    """专家库: one expert of a department's register, searchable by field and region."""
+
+    __tablename__ = "emergency_experts"
+    __table_args__ = (Index("ix_emergency_experts_field_region", "field", "region_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    field: Mapped[str] = mapped_column(String(30))  # EXPERT_FIELDS
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    availability: Mapped[str] = mapped_column(String(20), default="available")  # AVAILABILITY
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,24 +1,31 @@
-"""HTTP API for 事故 (reports, chain, 续报, investigation) and 应急 (预案, 备案, 评估, 演练)."""
+"""HTTP API for 事故 (reports, chain, 续报, investigation) and 应急 (预案, 备案, 评估, 演练, 物资/装备,
+专家库)."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 
-from app.accidents import emergency, service
+from app.accidents import emergency, resources, service
 from app.accidents.schemas import (
     AccidentActionIn,
     AccidentReportIn,
     AccidentUpdateIn,
+    Category,
     DrillIn,
     EmergencyPlanIn,
+    ExpertField,
+    ExpertIn,
+    ExpertPatch,
     MeasureDoneIn,
     PlanEvaluateIn,
     PlanFileIn,
     PlanPublishIn,
     ReportStepIn,
+    ResourceIn,
+    ResourcePatch,
 )
 from app.auth.deps import CurrentUser, DbSession
-from app.fields import Id
+from app.fields import REGION_CODE, Id
 
 router = APIRouter()
 Action = Literal["start_investigation", "extend_investigation", "submit_report", "close", "record_evaluation"]
@@ -119,3 +126,77 @@ def evaluate_plan(plan_id: Id, body: PlanEvaluateIn, session: DbSession, user: C
 def add_drill(plan_id: Id, body: DrillIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     emergency.add_drill(session, user, plan_id, body)
     return emergency.detail(session, user, plan_id)
+
+
+@router.post("/api/emergency/resources", status_code=201, tags=["应急"])
+def create_resource(body: ResourceIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    row = resources.create_resource(session, user, body)
+    return resources.resource_detail(session, user, row.id)
+
+
+@router.get("/api/emergency/resources", tags=["应急"])
+def list_resources(
+    session: DbSession,
+    user: CurrentUser,
+    enterprise_id: Id | None = None,
+    category: Category | None = None,
+    expiring: Annotated[bool, Query(description="只列已过期和即将到期的")] = False,
+) -> list[dict[str, Any]]:
+    return resources.list_resources(
+        session, user, enterprise_id=enterprise_id, category=category, expiring=expiring
+    )
+
+
+@router.get("/api/emergency/resources/map", tags=["应急"])
+def resource_map(session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    """有坐标的应急物资、装备（GeoJSON FeatureCollection，WGS84），供地图图层使用。"""
+    return resources.geojson(session, user)
+
+
+@router.get("/api/emergency/resources/{resource_id}", tags=["应急"])
+def get_resource(resource_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    return resources.resource_detail(session, user, resource_id)
+
+
+@router.patch("/api/emergency/resources/{resource_id}", tags=["应急"])
+def update_resource(
+    resource_id: Id, body: ResourcePatch, session: DbSession, user: CurrentUser
+) -> dict[str, Any]:
+    resources.update_resource(session, user, resource_id, body)
+    return resources.resource_detail(session, user, resource_id)
+
+
+@router.delete("/api/emergency/resources/{resource_id}", status_code=204, tags=["应急"])
+def delete_resource(resource_id: Id, session: DbSession, user: CurrentUser) -> Response:
+    resources.delete_resource(session, user, resource_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/emergency/experts", status_code=201, tags=["应急"])
+def create_expert(body: ExpertIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    row = resources.create_expert(session, user, body)
+    return resources.expert_detail(session, user, row.id)
+
+
+@router.get("/api/emergency/experts", tags=["应急"])
+def search_experts(
+    session: DbSession,
+    user: CurrentUser,
+    field: ExpertField | None = None,
+    region: Annotated[
+        str | None, Query(description="行政区划代码：该区划及其下级的专家", pattern=f"^({REGION_CODE})$")
+    ] = None,
+    available: Annotated[bool, Query(description="只列可调用的")] = False,
+) -> list[dict[str, Any]]:
+    return resources.search_experts(session, user, field=field, region=region, available_only=available)
+
+
+@router.get("/api/emergency/experts/{expert_id}", tags=["应急"])
+def get_expert(expert_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    return resources.expert_detail(session, user, expert_id)
+
+
+@router.patch("/api/emergency/experts/{expert_id}", tags=["应急"])
+def update_expert(expert_id: Id, body: ExpertPatch, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    resources.update_expert(session, user, expert_id, body)
+    return resources.expert_detail(session, user, expert_id)

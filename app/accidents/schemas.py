@@ -1,11 +1,14 @@
 """Request bodies of the 事故 and 应急 API (responses are plain dicts built in the services)."""
 
+import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from app.fields import MAX_AMOUNT, Id, Input
+from app.accidents.models import ExpertFieldCode
+from app.fields import MAX_AMOUNT, REGION_CODE, Id, Input, Lat, Lon, Patch
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -116,3 +119,88 @@ class DrillIn(Strict):
     evaluation: Text | None = Field(None, description="演练评估")
     improvements: Text | None = Field(None, description="改进措施")
     photos: Photos = []
+
+
+Category = Literal["material", "equipment"]
+Quantity = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+RegionCodeText = Annotated[str, StringConstraints(pattern=f"^({REGION_CODE})$")]
+# 手机 11 digits, or 固定电话 with area code (0xx-xxxxxxxx) and an optional extension.
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"
+
+
+def _phone(value: str) -> str:
+    if not re.fullmatch(PHONE_PATTERN, value):
+        raise PydanticCustomError("phone_format", "应为11位手机号或带区号的固定电话（如 0571-87654321）")
+    return value
+
+
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=20),
+    AfterValidator(_phone),
+    Field(
+        description="手机号（11位）或带区号的固定电话，如 0571-87654321",
+        json_schema_extra={"pattern": PHONE_PATTERN},
+    ),
+]
+ExpertField = ExpertFieldCode
+Availability = Literal["available", "busy", "retired"]
+
+
+class ResourceIn(Strict):
+    """应急物资或装备：企业登记本单位的，监管部门登记本部门的（不填 enterprise_id）。"""
+
+    enterprise_id: Id | None = Field(None, description="所属企业；不填为监管部门的物资")
+    region_code: RegionCodeText | None = Field(None, description="部门物资所属行政区划，缺省为本人所在区划")
+    name: Name = Field(description="物资或装备名称")
+    category: Category = Field(description="应急物资 material / 应急装备 equipment")
+    storage_place: ShortText = Field(description="存放地点")
+    quantity: Quantity
+    unit: Unit = Field(description="计量单位，如 件、套、吨")
+    expires_on: date | None = Field(None, description="有效期至（无有效期不填）")
+    lon: Lon | None = Field(None, description="WGS84 经度，可选（与纬度同时填写）")
+    lat: Lat | None = Field(None, description="WGS84 纬度，可选")
+    note: Text | None = None
+
+
+class ResourcePatch(Patch):
+    model_config = ConfigDict(extra="forbid")
+    clearable: ClassVar[frozenset[str] | None] = frozenset({"expires_on", "lon", "lat", "note"})
+
+    name: Name | None = None
+    category: Category | None = None
+    storage_place: ShortText | None = None
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    expires_on: date | None = None
+    lon: Lon | None = Field(None, description="WGS84 经度，可选（与纬度同时填写）")
+    lat: Lat | None = Field(None, description="WGS84 纬度，可选")
+    note: Text | None = None
+
+
+class ExpertIn(Strict):
+    """专家库：一名应急专家。"""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    field: ExpertField = Field(description="专业领域（固定列表，见 docs/accidents.md）")
+    region_code: RegionCodeText | None = Field(None, description="所属行政区划，缺省为本人所在区划")
+    organisation: ShortText = Field(description="工作单位")
+    phone: Phone
+    availability: Availability = Field(
+        "available", description="可调用 available / 暂不可调用 busy / 已退出 retired"
+    )
+    note: Text | None = None
+
+
+class ExpertPatch(Patch):
+    model_config = ConfigDict(extra="forbid")
+    clearable: ClassVar[frozenset[str] | None] = frozenset({"note"})
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
+    field: ExpertField | None = None
+    organisation: ShortText | None = None
+    phone: Phone | None = None
+    availability: Availability | None = None
+    note: Text | None = None

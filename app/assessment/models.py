@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
+from app.hazards.models import Hazard
 from app.timeutil import utcnow
 
 BULLETIN_STATES = {"draft": "草稿", "reviewed": "已审核", "issued": "已印发"}
@@ -125,3 +127,73 @@ class Interview(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+SUBMISSION_STATES = {"pending": "未报送", "filed": "已报送"}
+
+
+class SubmissionRequirement(Base):
+    """报送 requirement set by an upper level: which regions (and, optionally, which department of each)
+    file their progress report for a period by a due date."""
+
+    __tablename__ = "assessment_submission_requirements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(7))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Submission(Base):
+    """One region's (or one department's of it) 报送 under a requirement: pending until filed; the filed
+    text and a snapshot of the region's scorecard as the filer saw it; late when filed after the due date."""
+
+    __tablename__ = "assessment_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_submission_requirements.id", ondelete="CASCADE"), index=True
+    )
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")  # "": any department of the region
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    content: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_by_name: Mapped[str | None] = mapped_column(String(100))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint(
+            "requirement_id", "region_code", "department", name="uq_assessment_submissions_target"
+        ),
+    )
+
+
+# 考核 scorecards count hazards of a city's (or the province's) child regions per period, by found_on and by
+# deadline (app/assessment/indicators.py). These two covering indexes let both counts read only the
+# index entries of the period in the region (index-only on PostgreSQL), not the 10 M-row table; the
+# province-wide cards use them through `region_l2 IN (the cities)`. Declared here, on the hazards table,
+# because only 考核 needs them (migration 0023).
+_CARD_COLUMNS = ["region_l3", "state", "grade", "closed_on", "industry", "enterprise_id"]
+Index(
+    "ix_hazards_card_found",
+    Hazard.region_l2,
+    Hazard.found_on,
+    postgresql_include=_CARD_COLUMNS,
+)
+Index(
+    "ix_hazards_card_due",
+    Hazard.region_l2,
+    Hazard.deadline,
+    postgresql_include=_CARD_COLUMNS,
+)

@@ -1,4 +1,4 @@
-"""HTTP API of 考核: scorecards and drill-down, 通报, 月调度 reports."""
+"""HTTP API of 考核: scorecards and drill-down, 通报, 月调度 reports, 约谈, 报送."""
 
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import ConfigDict, Field, StringConstraints
 
-from app.assessment import bulletins, interviews, reports, service
+from app.assessment import bulletins, interviews, reports, service, submissions
+from app.assessment.schemas import FileIn, RequirementIn
 from app.auth.deps import CurrentUser, DbSession, ReadSession
 from app.fields import Id, Input, RegionCode
 from app.spreadsheets import download_headers
@@ -198,3 +199,36 @@ def follow_up(body: FollowUpIn, session: DbSession, user: CurrentUser, interview
     row = interviews.follow_up(session, user, interview_id, body.version, body.note)
     session.commit()
     return interviews.detail(row)
+
+
+@router.get("/api/assessment/submission-requirements")
+def list_requirements(session: ReadSession, user: CurrentUser) -> list[dict[str, Any]]:
+    """报送要求及各地区的报送情况（已报送、逾期报送、未报送、逾期未报）。"""
+    return submissions.list_requirements(session, user)
+
+
+@router.post("/api/assessment/submission-requirements", status_code=201)
+def create_requirement(body: RequirementIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    """上级设置报送要求：考核期、截止日期、须报送的下级行政区（部门）。"""
+    req = submissions.create(session, user, body)
+    session.commit()
+    return submissions.detail(session, user, req.id)
+
+
+@router.get("/api/assessment/submission-requirements/{requirement_id}")
+def get_requirement(session: ReadSession, user: CurrentUser, requirement_id: Id) -> dict[str, Any]:
+    return submissions.detail(session, user, requirement_id)
+
+
+@router.get("/api/assessment/submissions/{submission_id}")
+def get_submission(session: ReadSession, user: CurrentUser, submission_id: Id) -> dict[str, Any]:
+    """一个地区的报送：进展情况和报送时的考核数据。"""
+    return submissions.row_detail(session, user, submission_id)
+
+
+@router.post("/api/assessment/submissions/{submission_id}/file")
+def file_submission(body: FileIn, session: DbSession, user: CurrentUser, submission_id: Id) -> dict[str, Any]:
+    """报送工作进展情况（附本地区考核数据）；截止日期后报送记为逾期报送。"""
+    submissions.file(session, user, submission_id, body)
+    session.commit()
+    return submissions.row_detail(session, user, submission_id)

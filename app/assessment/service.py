@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.assessment import indicators
@@ -109,40 +109,57 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def count_by_region(session: Session, measure: str, ctx: Ctx, only: set[str] | None = None) -> dict[str, int]:
-    """One GROUP BY: the measure's count per region code at ctx.depth."""
-    m = MEASURES[measure]
-    sub = m.build(ctx).subquery()
-    rows = session.execute(select(sub.c.region, func.count()).group_by(sub.c.region)).all()
-    if not m.rollup:
-        out = {code: n for code, n in rows if code is not None}
-    else:
-        codes = [code for code, _ in rows if code is not None]
-        up = indicators.ancestors_at(
-            [(c, p) for c, p in session.execute(indicators.region_paths_stmt(codes))], ctx.depth
-        )
-        out = {}
-        for code, n in rows:
-            if code in up:
-                out[up[code]] = out.get(up[code], 0) + n
-    return {k: v for k, v in out.items() if only is None or k in only}
+def count_measures(
+    session: Session, names: set[str], ctx: Ctx, only: set[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """Each measure's count per region code at ctx.depth: one GROUP BY per base measure, its narrowings
+    counted in the same query (SUM of CASE)."""
+    groups: dict[str, list[str]] = {}
+    for name in sorted(names):
+        narrows = MEASURES[name].narrows
+        groups.setdefault(narrows[0] if narrows else name, [])
+        if narrows:
+            groups[narrows[0]].append(name)
+    out: dict[str, dict[str, int]] = {}
+    for base, narrowings in groups.items():
+        m = MEASURES[base]
+        stmt = m.build(ctx)
+        region = stmt.selected_columns.region
+        conds = [MEASURES[n].narrows[1](ctx) for n in narrowings]  # type: ignore[index]
+        counted = stmt.with_only_columns(
+            region, func.count(), *(func.sum(case((c, 1), else_=0)) for c in conds)
+        ).group_by(region.element)
+        rows = [(code, list(ns)) for code, *ns in session.execute(counted)]
+        if m.rollup:
+            codes = [code for code, _ in rows if code is not None]
+            up = indicators.ancestors_at(
+                [(c, p) for c, p in session.execute(indicators.region_paths_stmt(codes))], ctx.depth
+            )
+        else:
+            up = {code: code for code, _ in rows if code is not None}
+        for i, name in enumerate([base, *narrowings]):
+            if name not in names:
+                continue
+            per: dict[str, int] = {}
+            for code, ns in rows:
+                key = up.get(code)
+                if key is not None and (only is None or key in only):
+                    per[key] = per.get(key, 0) + int(ns[i] or 0)
+            out[name] = per
+    return out
 
 
 def _counts(
     session: Session, user: Principal, loaded: LoadedRuleSet, parent: Region, period: Period, codes: set[str]
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """region code -> indicator id -> (numerator, denominator)."""
-    ctx = Ctx(period.start, period.end, parent.path, _depth(parent.path) + 1, user, _dialect(session))
-    cache: dict[str, dict[str, int]] = {}
-
-    def get(name: str) -> dict[str, int]:
-        if name not in cache:
-            cache[name] = count_by_region(session, name, ctx, codes)
-        return cache[name]
-
+    depth = _depth(parent.path) + 1
+    ctx = Ctx(period.start, period.end, parent.path, depth, user, _dialect(session), tuple(sorted(codes)))
+    names = {n for ind in loaded.model.indicators for n in (ind.numerator, ind.denominator)}
+    counts = count_measures(session, names, ctx, codes)
     out: dict[str, dict[str, tuple[int, int]]] = {c: {} for c in codes}
     for ind in loaded.model.indicators:
-        num, den = get(ind.numerator), get(ind.denominator)
+        num, den = counts[ind.numerator], counts[ind.denominator]
         for c in codes:
             out[c][ind.id] = (num.get(c, 0), den.get(c, 0))
     return out

@@ -9,7 +9,7 @@ from app.auth import service as auth
 from app.auth.models import User
 from app.campaigns import notices, service
 from app.campaigns.schemas import CampaignIn, NoticeIn
-from app.campaigns.tags import set_tags
+from app.campaigns.tags import add_tags
 from app.enterprises.models import Enterprise
 from app.timeutil import local_today
 
@@ -25,7 +25,7 @@ def load_demo_campaigns(session: Session) -> None:
     stmt = select(Enterprise.id).where(Enterprise.industry.in_(TRADE)).order_by(Enterprise.id).limit(30)
     dusty = list(dict.fromkeys([*([own] if own else []), *session.scalars(stmt)]))
     for ent_id in dusty:
-        set_tags(session, ent_id, ["涉粉尘"])
+        add_tags(session, ent_id, ["涉粉尘"])
     today = local_today()
     data = CampaignIn.model_validate(
         {

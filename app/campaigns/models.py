@@ -142,20 +142,6 @@ class CampaignHazard(Base):
     )
 
 
-class EnterpriseTag(Base):
-    """Enterprise tags (涉粉尘, 涉氨制冷, 有限空间 …) that campaign and notice scopes filter on, until the
-    enterprise profile (app.credit, table enterprise_profiles) feeds app.campaigns.tags instead."""
-
-    __tablename__ = "campaign_enterprise_tags"
-
-    enterprise_id: Mapped[int] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
-    tag: Mapped[str] = mapped_column(String(30), primary_key=True)
-
-    __table_args__ = (Index("ix_campaign_enterprise_tags_tag", "tag"),)
-
-
 class SafetyNotice(Base):
     """安全提示: sent by a department to the enterprises in a scope, to be acknowledged (叫应) by a time."""
 

@@ -9,9 +9,8 @@ from fastapi.responses import FileResponse
 from app.auth.deps import CurrentUser, DbSession, ReadSession
 from app.campaigns import notices, service
 from app.campaigns import tags as tagging
-from app.campaigns.schemas import AckIn, AnswerIn, CampaignIn, NoticeIn, ReportAction, TagsIn
+from app.campaigns.schemas import AckIn, AnswerIn, CampaignIn, NoticeIn, ReportAction
 from app.enterprises import service as enterprises
-from app.errors import Forbidden
 from app.fields import Id
 from app.openapi import XLSX, file_download
 from app.spreadsheets import xlsx_response
@@ -108,31 +107,9 @@ def dispatch_table(
 
 @router.get("/api/enterprises/{enterprise_id}/campaign-tags", tags=TAG)
 def get_tags(enterprise_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    """企业标签（读自企业档案；修改：PUT /api/credit/profiles/{enterprise_id}）。"""
     ent = enterprises.get_readable(session, user, enterprise_id)
     return {"enterprise_id": ent.id, "tags": tagging.tags_of(session, ent.id), "known": tagging.known_tags()}
-
-
-@router.put("/api/enterprises/{enterprise_id}/campaign-tags", tags=TAG)
-def put_tags(enterprise_id: Id, body: TagsIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
-    """企业标签（涉粉尘、涉氨制冷、有限空间…），专项整治和安全提示按标签圈定范围。"""
-    ent = enterprises.get_readable(session, user, enterprise_id)
-    if user.role not in ("inspector", "admin"):
-        raise Forbidden("企业标签由监管部门维护")
-    from app.audit import service as audit
-
-    before = tagging.tags_of(session, ent.id)
-    tags = tagging.set_tags(session, ent.id, body.tags)
-    audit.record(
-        session,
-        user,
-        "set_tags",
-        "enterprise",
-        ent.id,
-        before={"tags": before},
-        after={"tags": tags},
-        enterprise_id=ent.id,
-    )
-    return {"enterprise_id": ent.id, "tags": tags, "known": tagging.known_tags()}
 
 
 # ---------------------------------------------------------------- 安全提示

@@ -82,10 +82,6 @@ class ReportAction(Strict):
     version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
 
 
-class TagsIn(Strict):
-    tags: Annotated[list[Tag], Field(max_length=20)]
-
-
 class NoticeIn(Strict):
     title: Title | None = Field(default=None, description="省略时用模板标题")
     body: Text | None = Field(default=None, description="省略时用模板正文")

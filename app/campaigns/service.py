@@ -32,7 +32,7 @@ from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.hazards import service as hazards
-from app.hazards.models import Hazard
+from app.hazards.models import FINISHED, Hazard
 from app.hazards.schemas import HazardIn
 from app.regions.models import Region
 from app.rules_engine import get_registry
@@ -862,6 +862,7 @@ def progress(
         "total": total.out(),
         "target_met": total.in_scope > 0 and total.out()["coverage"] >= campaign.target_coverage,
         "major_open": total.major - total.major_closed,
+        "major_zero": major_zero(session, user, campaign, base.code),
         "by_region": [
             {
                 "code": code,
@@ -873,6 +874,49 @@ def progress(
         ],
         "by_industry": [
             {"code": k, "name": names.get(k, k), **c.out()} for k, c in sorted(by_industry.items())
+        ],
+    }
+
+
+def major_zero(
+    session: Session, user: Principal, campaign: Campaign, region: str | None, limit: int = 200
+) -> dict[str, Any]:
+    """重大隐患动态清零 for the campaign in the caller's scope: the 重大 hazards it found that are still
+    open (not 销号 or 撤销), each with its enterprise, responsible person and deadline, soonest first;
+    清零 when there are none, and whether the campaign's 清零 date has passed with some still open."""
+    stmt = _scoped_enterprises(
+        session,
+        user,
+        campaign,
+        region,
+        select(Hazard.id, Hazard.description, Hazard.deadline, Hazard.plan, Enterprise.id, Enterprise.name)
+        .join(CampaignHazard, CampaignHazard.enterprise_id == Enterprise.id)
+        .join(Hazard, Hazard.id == CampaignHazard.hazard_id)
+        .where(
+            CampaignHazard.campaign_id == campaign.id,
+            Hazard.grade == "major",
+            Hazard.state.not_in(FINISHED),
+        ),
+    )
+    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Hazard.deadline.is_(None), Hazard.deadline, Hazard.id).limit(limit))
+    today = local_today()
+    return {
+        "open": count,
+        "zero": count == 0,
+        "zero_by": campaign.major_zero_by,
+        "late": bool(count and campaign.major_zero_by and today > campaign.major_zero_by),
+        "hazards": [
+            {
+                "hazard_id": r[0],
+                "description": r[1],
+                "deadline": r[2],
+                "overdue": bool(r[2] and today > r[2]),
+                "responsible": (r[3] or {}).get("responsible"),
+                "enterprise_id": r[4],
+                "enterprise": r[5],
+            }
+            for r in rows
         ],
     }
 

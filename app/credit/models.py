@@ -85,6 +85,7 @@ TAGS = {
     "confined_space": "有限空间",
     "major_hazard_source": "重大危险源",
     "key": "重点监管",
+    "crowded": "人员密集场所",
 }
 
 

@@ -11,7 +11,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-Tag = Literal["dust", "ammonia", "confined_space", "major_hazard_source", "key"]
+Tag = Literal["dust", "ammonia", "confined_space", "major_hazard_source", "key", "crowded"]
 
 
 class Strict(Input):
@@ -46,7 +46,7 @@ class ProfileIn(Strict):
     insurer: ShortText | None = Field(None, description="安全生产责任保险承保机构")
     insurance_policy_no: Number | None = Field(None, description="安责险保单号")
     insurance_valid_until: date | None = None
-    tags: Annotated[list[Tag], Field(max_length=5)] = Field(
+    tags: Annotated[list[Tag], Field(max_length=6)] = Field(
         [], description="涉粉尘、涉氨制冷、有限空间等标签"
     )
 

@@ -1,4 +1,4 @@
-"""HTTP for 执法: inspections, their results and hazards, 行政处罚 cases, public 双随机 results."""
+"""HTTP for 执法: inspections, results and hazards, 行政处罚 cases, the public 双随机 plan and results."""
 
 from typing import Annotated, Any
 
@@ -6,13 +6,14 @@ from fastapi import APIRouter, Path, Query
 
 from app.auth.deps import CurrentUser, DbSession
 from app.documents import service as documents
-from app.enforcement import penalty, service, stats
+from app.enforcement import penalty, random_draw, service, stats
 from app.enforcement import schemas as s
 from app.fields import Id
 
 router = APIRouter()
 Action = Annotated[str, Path(pattern="^[a-z_]{1,30}$", description="操作，见案件的 allowed_actions")]
 Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM")]
+PlanMonth = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 def _detail(session: DbSession, user: CurrentUser, inspection_id: int) -> dict[str, Any]:
@@ -137,3 +138,9 @@ def enforcement_stats(
 def public_random_results(month: Month, session: DbSession) -> dict[str, Any]:
     """双随机抽查结果（一公开）：企业、行政区、检查日期和结果，不含个人信息。"""
     return service.public_results(session, month)
+
+
+@router.get("/api/public/inspection-plans/{month}", response_model=s.PublicPlan, tags=["公告"])
+def public_plan(session: DbSession, month: PlanMonth) -> dict[str, Any]:
+    """双随机抽查计划公示：企业名称与执法人员姓名。"""
+    return random_draw.public_plan(session, month)

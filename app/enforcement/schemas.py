@@ -1,10 +1,10 @@
-"""Request bodies of 执法 (every text, number, id and list has a limit)."""
+"""Request bodies of 执法 (every text, number, id and list has a limit) and the public 双随机 plan."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.fields import MULTILINE_FIELDS, Flag, Id, Input
 
@@ -92,3 +92,17 @@ class PenaltyActionIn(Strict):
     waived: Flag = Field(default=False, description="告知后：当事人明确放弃陈述、申辩")
     execution: Literal["paid", "instalments", "enforced", "none"] | None = None
     attachments: Photos = []
+
+
+class PublicPlanItem(BaseModel):
+    enterprise: str
+    region: str | None
+    inspectors: list[str]
+
+
+class PublicPlan(BaseModel):
+    month: str
+    published_at: datetime
+    seed: int
+    rule_set: str
+    items: list[PublicPlanItem]

@@ -197,6 +197,7 @@ def open_inspection(session: Session, user: Principal, body: s.InspectionIn) -> 
             raise BadInput(f"检查 {body.review_of_id} 不存在或不是该企业的", field="review_of_id")
         if review_of.order_state not in ORDER_OPEN:
             raise Conflict("被复查的检查没有待复查的责令限期整改", field="review_of_id")
+        ids = ids or list(review_of.inspector_ids or [])  # by default the team that gave the order
     elif body.review_of_id is not None:
         raise BadInput("只有复查关联被复查的检查", field="review_of_id")
     inspector_ids, names = _check_inspectors(session, user, ids, ent_path, body.kind)
@@ -617,7 +618,7 @@ def list_inspections(
 def public_results(session: Session, month: str) -> dict[str, Any]:
     """The month's 双随机 results as anyone may read them: enterprise, region, date and outcome only (no
     person names, no item details)."""
-    from app.scheduler import random_draw
+    from app.enforcement import random_draw
 
     key = random_draw.month_key(month)
     plan = session.scalar(
@@ -659,6 +660,45 @@ def public_results(session: Session, month: str) -> dict[str, Any]:
                 "result": _public_outcome(n, order_state),
             }
             for ent, region, on, order_state, n in rows
+        ],
+    }
+
+
+def drawn_items(session: Session, user: Principal, month: str) -> dict[str, Any] | None:
+    """The month's plan items the caller may read, each with its inspection (if one was opened) and
+    whether the caller was drawn for it; None when the month has no plan yet."""
+    from app.enforcement import random_draw
+
+    key = random_draw.month_key(month)
+    plan = session.scalar(select(InspectionPlan).where(InspectionPlan.month == key))
+    if plan is None:
+        return None
+    rows = session.execute(
+        enterprises.readable(
+            select(InspectionPlanItem, Enterprise.name, Inspection.id)
+            .join(Enterprise, Enterprise.id == InspectionPlanItem.enterprise_id)
+            .outerjoin(Inspection, Inspection.plan_item_id == InspectionPlanItem.id)
+            .where(InspectionPlanItem.plan_id == plan.id)
+            .order_by(Enterprise.name),
+            user,
+        )
+    ).all()
+    people = _people(session, sorted({u for item, _, _ in rows for u in item.inspector_ids or []}))
+    return {
+        "month": key,
+        "seed": plan.seed,
+        "published_at": plan.published_at,
+        "items": [
+            {
+                "id": item.id,
+                "enterprise_id": item.enterprise_id,
+                "enterprise": name,
+                "level": item.level,
+                "inspectors": [people[u].name for u in item.inspector_ids or [] if u in people],
+                "mine": user.id in (item.inspector_ids or []),
+                "inspection_id": inspection_id,
+            }
+            for item, name, inspection_id in rows
         ],
     }
 

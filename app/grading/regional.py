@@ -34,8 +34,8 @@ def empty_counts() -> dict[str, int]:
     return dict.fromkeys(COUNT_KEYS, 0)
 
 
-def _direct_counts(session: Session) -> dict[str, dict[str, int]]:
-    """Enterprises per level directly in each region (one aggregate query)."""
+def _direct_counts(session: Session, codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """Enterprises per level directly in each region (or in these regions only); one aggregate query."""
     current = and_(EnterpriseLevel.enterprise_id == Enterprise.id, EnterpriseLevel.is_current.is_(True))
     stmt = (
         select(Enterprise.region_code, EnterpriseLevel.level, func.count())
@@ -44,6 +44,8 @@ def _direct_counts(session: Session) -> dict[str, dict[str, int]]:
         .where(Enterprise.region_code.is_not(None), Enterprise.status != "closed")
         .group_by(Enterprise.region_code, EnterpriseLevel.level)
     )
+    if codes is not None:
+        stmt = stmt.where(Enterprise.region_code.in_(list(codes)))
     out: dict[str, dict[str, int]] = defaultdict(empty_counts)
     for code, level, n in session.execute(stmt):
         if code is None:
@@ -69,6 +71,33 @@ def subtree_counts(session: Session, paths: dict[str, str] | None = None) -> dic
                 target = totals[ancestor]
                 for key, n in counts.items():
                     target[key] += n
+    return totals
+
+
+def _targets_counts(
+    session: Session, targets: set[str], paths: dict[str, str]
+) -> dict[str, dict[str, int]] | None:
+    """Subtree counts of these regions only, without reading every enterprise (one enterprise's change
+    touches its township up to the province): a region's count is its own enterprises plus its children's —
+    recomputed when the child is a target too (deepest first), else the child's stored current counts.
+    None when such a child has no stored level yet: the caller then counts everything."""
+    parent = {code: path.rstrip("/").split("/")[-2] for code, path in paths.items() if path.count("/") > 1}
+    children: dict[str, list[str]] = defaultdict(list)
+    for code, up in parent.items():
+        if up in targets:
+            children[up].append(code)
+    others = {c for t in targets for c in children[t] if c not in targets}
+    stored = _current_rows(session, others)
+    if len(stored) < len(others):
+        return None
+    direct = _direct_counts(session, targets)
+    totals: dict[str, dict[str, int]] = {}
+    for code in sorted(targets, key=lambda c: -paths[c].count("/")):
+        total = dict(direct.get(code) or empty_counts())
+        for child in children[code]:
+            for key, n in (totals[child] if child in targets else stored[child].counts).items():
+                total[key] = total.get(key, 0) + n
+        totals[code] = total
     return totals
 
 
@@ -111,7 +140,11 @@ def recompute_region_levels(
     Regions whose level, counts and rule set are unchanged get no new row.
     """
     paths = _paths(session)
-    totals = subtree_counts(session, paths)
+    totals = None
+    if region_codes is not None:
+        totals = _targets_counts(session, {c for c in region_codes if c in paths}, paths)
+    if totals is None:
+        totals = subtree_counts(session, paths)
     targets = sorted(totals if region_codes is None else {c for c in region_codes if c in totals})
     current = _current_rows(session, None if region_codes is None else targets)
     stale: list[int] = []

@@ -10,7 +10,7 @@ from app.errors import BadInput, NotFound
 from app.fields import Id, QueryDate
 from app.hazards import exporter, investigation, ledger, service, tips
 from app.hazards import schemas as s
-from app.openapi import XLSX, file_download
+from app.openapi import CSV, XLSX, file_download
 from app.regions import service as regions
 from app.spreadsheets import xlsx_response
 
@@ -86,6 +86,14 @@ def major_items(
 def export_ledger(session: ReadSession, user: CurrentUser, f: Filters) -> FileResponse:
     """导出隐患台账（与列表相同的筛选条件）。"""
     return xlsx_response(lambda fh: exporter.write_ledger(session, user, f, fh), "隐患台账", "hazard-ledger")
+
+
+@router.get("/export.csv", **file_download("隐患台账（CSV）", CSV))
+def export_ledger_csv(session: ReadSession, user: CurrentUser, f: Filters) -> FileResponse:
+    """导出隐患台账为 CSV（UTF-8，Excel/WPS 可直接打开；数据量大时比 .xlsx 快数倍）。"""
+    return xlsx_response(
+        lambda fh: exporter.write_ledger(session, user, f, fh, "csv"), "隐患台账", "hazard-ledger", ".csv"
+    )
 
 
 @router.get("/stats")

@@ -422,13 +422,28 @@ MAJOR_PLAN = {
 }
 
 
-def _start(ctx: t.Ctx, body: s.StartRectification) -> Effect:
-    plan, hazard = body.plan, ctx.hazard
-    _check_deadline(hazard, plan.deadline, "plan.deadline")
+def plan_problems(hazard: Hazard, deadline: date | None, given: dict[str, Any]) -> dict[str, str]:
+    """Everything a 整改方案 lacks or gets wrong, all at once ({"plan.<field>": message}); `_start`
+    raises the first, and the page shows the rest beside the schema's own errors."""
+    out: dict[str, str] = {}
+    if deadline is not None:
+        try:
+            _check_deadline(hazard, deadline, "plan.deadline")
+        except BadInput as exc:
+            out["plan.deadline"] = exc.detail
     if hazard.grade == "major":
         for key, label in MAJOR_PLAN.items():
-            if getattr(plan, key) is None:
-                raise BadInput(f"重大事故隐患须落实{label}", field=f"plan.{key}")
+            if given.get(key) in (None, "", {}):
+                out[f"plan.{key}"] = f"重大事故隐患须落实{label}"
+    return out
+
+
+def _start(ctx: t.Ctx, body: s.StartRectification) -> Effect:
+    plan, hazard = body.plan, ctx.hazard
+    problems = plan_problems(hazard, plan.deadline, plan.model_dump())
+    if problems:
+        key = next(iter(problems))
+        raise BadInput(problems[key], field=key)
     hazard.rectify_mode = "deadline"
     hazard.plan = plan.model_dump(mode="json")
     hazard.funds = plan.funds

@@ -3,11 +3,12 @@
 import math
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import session_scope
 from app.monitoring import ingest
@@ -34,6 +35,23 @@ def _signal(point: MonitoringPoint, t: float, rng: random.Random, excursion: boo
         top = point.limit_hh if point.limit_hh is not None else hi
         value = top * 1.05 if top > 0 else top + abs(span) * 0.2
     return round(value, 3)
+
+
+def feed(
+    session: Session, points: list[MonitoringPoint], now: datetime, rng: random.Random, excursion_rate: float
+) -> tuple[int, int]:
+    """One simulated sample of every point at `now`, through the ingest path (one batch per enterprise,
+    alarm evaluation included); returns (readings stored, alarms opened)."""
+    by_ent: dict[int, list[ingest.RawReading]] = {}
+    for p in points:
+        value = _signal(p, now.timestamp(), rng, rng.random() < excursion_rate)
+        by_ent.setdefault(p.enterprise_id, []).append(ingest.RawReading(None, p.id, now, value))
+    stored = opened = 0
+    for ent_id, batch in by_ent.items():
+        res = ingest.ingest(session, ent_id, batch)
+        stored += res["stored"]
+        opened += len(res["alarms_opened"])
+    return stored, opened
 
 
 @monitoring_app.command("simulate")
@@ -65,15 +83,10 @@ def simulate(
     for n in range(batches):
         # Sample times step on from the start (distinct even on a frozen or coarse clock).
         now = start + n * step
-        by_ent: dict[int, list[ingest.RawReading]] = {}
-        for p in points:
-            value = _signal(p, now.timestamp(), rng, rng.random() < excursion_rate)
-            by_ent.setdefault(p.enterprise_id, []).append(ingest.RawReading(None, p.id, now, value))
         with session_scope() as session:
-            for ent_id, batch in by_ent.items():
-                res = ingest.ingest(session, ent_id, batch)
-                total += res["stored"]
-                opened += len(res["alarms_opened"])
+            stored, new_alarms = feed(session, points, now, rng, excursion_rate)
+        total += stored
+        opened += new_alarms
         if n + 1 < batches and interval > 0:
             time.sleep(interval)
     typer.echo(f"已写入 {total} 条读数，新开报警 {opened} 条（{len(points)} 个测点，{batches} 批）")

@@ -205,12 +205,17 @@ def evaluate(
             crossings[(pid, hit[0])] = [ts, hit[1], value, ts]
         elif (value > cur[2]) if hit[0] in ("hh", "h") else (value < cur[2]):
             cur[2], cur[3] = value, ts
-    point_ids = list(last)
-    open_rows = session.execute(
-        select(
-            Alarm.id, Alarm.point_id, Alarm.kind, Alarm.limit_value, Alarm.peak_value, Alarm.returned_at
-        ).where(_in(session, Alarm.point_id, point_ids), Alarm.state != "cleared")
-    ).all()
+    # The enterprise's open alarms (few, on the (enterprise_id, state) index) rather than a look-up by
+    # every point of the batch; those of points not in this batch are left alone.
+    open_rows = [
+        row
+        for row in session.execute(
+            select(
+                Alarm.id, Alarm.point_id, Alarm.kind, Alarm.limit_value, Alarm.peak_value, Alarm.returned_at
+            ).where(Alarm.enterprise_id == enterprise_id, Alarm.state != "cleared")
+        )
+        if row[1] in last
+    ]
     if not crossings and not open_rows:
         return []
     existing = {(p, k): (aid, peak) for aid, p, k, _limit, peak, _ret in open_rows}

@@ -38,17 +38,32 @@ def _create(session: Session, year: int, month: int) -> bool:
     return True
 
 
+# (database URL, partition) seen to exist by this process, so a batch into a known month costs no look-up.
+# Only partitions found already there are remembered (one made by a transaction that then rolls back is
+# not). Partitions are dropped only past retention, where ingest refuses readings anyway; maintain()
+# forgets them all.
+_known: set[tuple[str, str]] = set()
+
+
 def ensure_for(session: Session, times: Iterable[datetime]) -> None:
-    """Make sure the partitions for these (UTC) times exist: one cheap look-up per month in the batch."""
-    months = {(t.astimezone(UTC).year, t.astimezone(UTC).month) for t in times}
-    names = [name_for(y, m) for y, m in months]
-    found = session.execute(
-        text("SELECT n FROM unnest(CAST(:n AS text[])) AS n WHERE to_regclass(n) IS NULL"), {"n": names}
-    ).scalars()
-    missing = set(found)
-    for y, m in months:
-        if name_for(y, m) in missing:
+    """Make sure the partitions for these (UTC) times exist: one cheap look-up for the months of the batch
+    this process has not seen yet."""
+    db = str(session.get_bind().engine.url)
+    months = {(t.year, t.month) for t in (t.astimezone(UTC) for t in times)}
+    unknown = {name_for(y, m): (y, m) for y, m in months if (db, name_for(y, m)) not in _known}
+    if not unknown:
+        return
+    missing = set(
+        session.execute(
+            text("SELECT n FROM unnest(CAST(:n AS text[])) AS n WHERE to_regclass(n) IS NULL"),
+            {"n": list(unknown)},
+        ).scalars()
+    )
+    for name, (y, m) in unknown.items():
+        if name in missing:
             _create(session, y, m)
+        else:
+            _known.add((db, name))
 
 
 def existing(session: Session) -> list[str]:
@@ -67,6 +82,7 @@ def maintain(session: Session, now: datetime | None = None) -> dict[str, Any]:
     """Create this month's and `partitions_ahead` months' partitions; drop partitions whose whole month
     ended before the retention horizon. Retention is max(configured, legal minimum)."""
     now = (now or utcnow()).astimezone(UTC)
+    _known.clear()
     retention = effective_retention_days()
     horizon = now - timedelta(days=retention)
     if session.get_bind().dialect.name != "postgresql":

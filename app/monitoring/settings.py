@@ -2,7 +2,9 @@
 minimum retention, which comes from the rule files (workflow-time-limits: monitoring_retention_min)."""
 
 from functools import lru_cache
+from typing import Annotated
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.rules_engine import time_limit
@@ -29,6 +31,8 @@ class MonitoringSettings(BaseSettings):
     # Repeated alarms on one point within this many hours raise a hazard suggestion (count below).
     repeat_window_hours: int = 24
     repeat_count: int = 3
+    # The monitoring board reloads itself this often (seconds).
+    board_refresh_seconds: Annotated[int, Field(ge=2, le=600)] = 10
 
 
 @lru_cache

@@ -1,24 +1,15 @@
-"""Jobs that belong to the scheduler itself: the monthly 双随机 draw and history pruning."""
+"""Jobs registered by the scheduler itself: the monthly 双随机 draw (its logic is 执法's,
+app/enforcement/random_draw.py) and history pruning."""
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.scheduler import random_draw, runner
-from app.scheduler.models import InspectionPlan
+from app.enforcement import random_draw
+from app.scheduler import runner
 from app.scheduler.registry import RunContext, register
 from app.scheduler.settings import get_scheduler_settings
-
-
-def inspection_random_draw(session: Session, ctx: RunContext) -> dict[str, Any]:
-    """Idempotent: a month that already has a plan keeps it."""
-    month = random_draw.month_key(ctx.local_date)
-    if session.scalar(select(InspectionPlan.id).where(InspectionPlan.month == month)) is not None:
-        return {"month": month, "created": 0}
-    plan = random_draw.draw_plan(session, month, actor=ctx.actor)
-    return {"month": month, "created": 1, **plan.counts}
 
 
 def prune_history(session: Session, ctx: RunContext) -> dict[str, Any]:
@@ -28,7 +19,7 @@ def prune_history(session: Session, ctx: RunContext) -> dict[str, Any]:
 
 register(
     "inspection.random_draw",
-    inspection_random_draw,
+    random_draw.monthly_job,
     trigger="0 6 1 * *",
     description="双随机：每月1日抽取检查企业与执法人员并公布计划",
 )

@@ -35,6 +35,7 @@ JOB_MODULES: list[str] = [
     "app.credit.jobs",
     "app.assessment.reports",
     "app.assessment.interviews",
+    "app.assessment.submissions",
 ]
 
 # How far back latest_fire() looks; a job that fires less often than this is treated as never due.

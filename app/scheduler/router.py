@@ -1,14 +1,14 @@
-"""/api/jobs (admin) and the public 双随机 plan (一公开, no sign-in)."""
+"""/api/jobs (admin). The public 双随机 plan (一公开) is served by app/enforcement/router.py."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from app.auth.deps import AdminUser, DbSession
 from app.fields import Id
-from app.scheduler import random_draw, registry, runner
+from app.scheduler import registry, runner
 from app.scheduler.models import JobRun
-from app.scheduler.schemas import JobOut, JobRunOut, JobRunPage, PublicPlan
+from app.scheduler.schemas import JobOut, JobRunOut, JobRunPage
 
 router = APIRouter(tags=["scheduler"])
 
@@ -50,11 +50,3 @@ def run_now(name: str, user: AdminUser, session: DbSession) -> JobRun:
     # write lock (taken up front by POST requests) would make the job wait for it.
     session.commit()
     return runner.run_job(name, actor=user)
-
-
-@router.get("/api/public/inspection-plans/{month}", response_model=PublicPlan)
-def public_plan(
-    session: DbSession, month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
-) -> dict[str, Any]:
-    """双随机抽查计划公示：企业名称与执法人员姓名。"""
-    return random_draw.public_plan(session, month)

@@ -29,17 +29,3 @@ class JobOut(BaseModel):
 class JobRunPage(BaseModel):
     items: list[JobRunOut]
     next_cursor: int | None
-
-
-class PublicPlanItem(BaseModel):
-    enterprise: str
-    region: str | None
-    inspectors: list[str]
-
-
-class PublicPlan(BaseModel):
-    month: str
-    published_at: datetime
-    seed: int
-    rule_set: str
-    items: list[PublicPlanItem]

@@ -240,6 +240,16 @@ def _summary(description: str) -> str:
 # ---------------------------------------------------------------- listing
 
 
+def check_deadline(deadline: date) -> None:
+    """A new case's 整改期限: later than today and within the rectification limit (pages check it early)."""
+    today = local_today()
+    if deadline <= today:
+        raise BadInput("整改期限须晚于今天", field="deadline")
+    latest = _add_limit(today, "rectification_max")
+    if deadline > latest:
+        raise BadInput(f"整改期限最长至 {latest.isoformat()}", field="deadline")
+
+
 def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCase:
     """挂牌督办: the inspector's department lists a 重大事故隐患 at its own level, with a numbered notice."""
     if user.role != "inspector":
@@ -270,12 +280,8 @@ def list_case(session: Session, user: Principal, data: CaseIn) -> SupervisionCas
     if existing is not None:
         what = "该隐患" if data.subject_type == "hazard" else "该事故调查"
         raise Conflict(f"{what}已挂牌督办（{existing.notice_number}）", field="subject_id")
+    check_deadline(data.deadline)
     today = local_today()
-    if data.deadline <= today:
-        raise BadInput("整改期限须晚于今天", field="deadline")
-    latest = _add_limit(today, "rectification_max")
-    if data.deadline > latest:
-        raise BadInput(f"整改期限最长至 {latest.isoformat()}", field="deadline")
     ent = session.get_one(Enterprise, enterprise_id)
     ent_region = session.get_one(Region, ent.region_code)
     prefix, year, no, number = _issue_number(session, region, user.department, region.level)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession
 from app.auth.principal import Principal
-from app.errors import Forbidden, NotFound
+from app.errors import BadInput, Forbidden, NotFound
 from app.hazards import service as hazards
 from app.regions import service as regions
 from app.supervision import next_steps, service
@@ -28,6 +28,7 @@ from app.web.common import (
     forget_done,
     keep_photos,
     page,
+    parse_date,
     qs,
     redirect_done,
     refuse_if,
@@ -172,6 +173,13 @@ def create_case(request: Request, session: DbSession, user: PageUser, form: Form
         return service.list_case(session, user, CaseIn.model_validate({**data, "subject_id": int(raw)}))
 
     case, errors = attempt(session, write)
+    deadline = parse_date(values["deadline"])
+    if errors and deadline and "deadline" not in errors:
+        # The schema stopped before the service's date check: name that problem in the same round.
+        try:
+            service.check_deadline(deadline)
+        except BadInput as exc:
+            errors["deadline"] = exc.detail
     if errors or case is None:
         return _new_form(request, session, user, int(raw), values, errors)
     return redirect_done(f"/supervision/cases/{case.id}", "list")

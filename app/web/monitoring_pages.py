@@ -1,6 +1,6 @@
 """The 重大危险源 monitoring board: the caller's points with their newest value and open alarms (an
-enterprise sees its own; an inspector every enterprise of the jurisdiction). Refreshes itself every 10 s
-with a meta refresh (no script)."""
+enterprise sees its own; an inspector every enterprise of the jurisdiction). Refreshes itself every
+board_refresh_seconds (default 10 s) with a meta refresh (no script)."""
 
 from datetime import datetime
 
@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.auth.deps import DbSession
 from app.monitoring import alarms, service
 from app.monitoring.models import ALARM_KINDS, ALARM_STATES
+from app.monitoring.settings import get_monitoring_settings
 from app.timeutil import fmt_local
 from app.web.common import PageRoute, PageUser, page
 
@@ -41,4 +42,5 @@ def board(request: Request, session: DbSession, user: PageUser) -> Response:
         alarms=open_alarms,
         ALARM_KINDS=ALARM_KINDS,
         ALARM_STATES=ALARM_STATES,
+        refresh=get_monitoring_settings().board_refresh_seconds,
     )

@@ -1,16 +1,13 @@
 """Public pages, no login: the 举报 form and its status look-up by receipt code. (The 公告 page is served
 by app.supervision at /public/announcements and linked from every page.)
 
-The form works as a plain form: the region is a 区县 select (grouped by city) and an optional 乡镇（街道）
-select (grouped by county), both in code order, plus a name search box whose <datalist> offers
-"区县 / 乡镇" names; the server resolves a typed name when no select was used. static/site.js only
-narrows the township list to the chosen county and fills both selects from the search box.
+The form works as a plain form: the region is the shared 区县 → 乡镇（街道） picker (app/web/region_field.py,
+`_forms.region_picker`) over every region, the 区县 required and the 乡镇 optional.
 """
 
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,8 +24,8 @@ from app.config import get_settings
 from app.errors import BadInput, TooLarge, TooManyRequests
 from app.hazards import schemas as s
 from app.hazards import tips
-from app.regions import service as regions
 from app.uploads import read_limited
+from app.web import region_field
 from app.web.common import (
     FORM_ERROR,
     Errors,
@@ -56,73 +53,6 @@ LABELS = {
     "contact": "联系方式",
     "photo": "现场照片",
 }
-
-
-@dataclass
-class RegionChoices:
-    """What the region fields offer, all in code order."""
-
-    counties: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # (city, [(code, name)])
-    townships: list[tuple[str, str, list[tuple[str, str]]]] = field(
-        default_factory=list
-    )  # (county code, name, …)
-    parent: dict[str, str] = field(default_factory=dict)  # township code → county code
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # search label → (county, township)
-
-    def search_options(self) -> list[tuple[str, str, str]]:
-        return [(label, c, t) for label, (c, t) in self.names.items()]
-
-
-def region_choices(session: Session) -> RegionChoices:
-    every = regions.list_regions(session)
-    name = {r.code: r.name for r in every}
-    out = RegionChoices()
-    counties = [r for r in every if r.level == "county"]
-    by_city: dict[str, list[tuple[str, str]]] = {}
-    for r in counties:
-        by_city.setdefault(name.get(r.parent_code or "", ""), []).append((r.code, r.name))
-        out.names[r.name if r.name not in out.names else f"{r.name}（{r.code}）"] = (r.code, "")
-    out.counties = list(by_city.items())
-    county_codes = {r.code for r in counties}
-    by_county: dict[str, list[tuple[str, str]]] = {}
-    for r in every:
-        if r.level == "township" and r.parent_code in county_codes:
-            by_county.setdefault(r.parent_code, []).append((r.code, r.name))
-            out.parent[r.code] = r.parent_code
-            label = f"{name[r.parent_code]} / {r.name}"
-            out.names[label if label not in out.names else f"{label}（{r.code}）"] = (r.parent_code, r.code)
-    out.townships = [(c, name[c], rows) for c, rows in by_county.items()]
-    return out
-
-
-def resolve_region(choices: RegionChoices, values: dict[str, Any]) -> tuple[str | None, Errors]:
-    """The region code of the 举报 (the township if one was chosen, else the county), or field errors."""
-    county, township, typed = values.get("county"), values.get("township"), values.get("region_search")
-    counties = {code for _, rows in choices.counties for code, _ in rows}
-    if not county and not township and typed:
-        found = choices.names.get(typed) or _by_bare_name(choices, typed)
-        if found is None:
-            return None, {"region_search": f"没有找到名为“{typed}”的区县或乡镇（街道），请从列表中选择"}
-        county, township = found
-        values["county"], values["township"] = found
-    if township:
-        if township not in choices.parent:
-            return None, {"township": "请从列表中选择乡镇（街道）"}
-        if county and choices.parent[township] != county:
-            return None, {"township": "所选乡镇（街道）不在所选区县内，请重新选择"}
-        values["county"] = choices.parent[township]
-        return township, {}
-    if not county:
-        return None, {"county": "必填：请选择隐患所在的区县"}
-    if county not in counties:
-        return None, {"county": "请从列表中选择区县"}
-    return county, {}
-
-
-def _by_bare_name(choices: RegionChoices, typed: str) -> tuple[str, str] | None:
-    """A township or county typed without its county: only when the name is unique."""
-    hits = [codes for label, codes in choices.names.items() if label.rsplit(" / ", 1)[-1] == typed]
-    return hits[0] if len(hits) == 1 else None
 
 
 # ---------------------------------------------------------------- photos kept across form errors
@@ -179,15 +109,12 @@ def _form(
     receipt: str | None = None,
 ) -> Response:
     kept = [a for a in (session.get(Attachment, i) for i in photos or []) if a is not None]
-    choices = region_choices(session)
     response = page(
         request,
         session,
         "report.html",
         user,
-        counties=choices.counties,
-        townships=choices.townships,
-        search_options=choices.search_options(),
+        regions=region_field.choices(session),
         values=values,
         errors=errors,
         kept=[(photo_token(a.id), a.original_name) for a in kept],
@@ -219,7 +146,7 @@ def submit_report(request: Request, session: DbSession, user: MaybeUser, form: F
     values: dict[str, Any] = fields(form, *TIP_FIELDS, *REGION_FIELDS)
     address = request.client.host if request.client else None
     photos, errors = _photos(session, form, address)
-    region_code, region_errors = resolve_region(region_choices(session), values)
+    region_code, region_errors = region_field.resolve_pair(region_field.choices(session), values)
     errors.update(region_errors)
     data = {k: values[k] for k in TIP_FIELDS if values[k] is not None}
     try:

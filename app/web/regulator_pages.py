@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession
 from app.auth.principal import Principal
+from app.enforcement import random_draw
 from app.enterprises import service as enterprises
 from app.errors import NotFound
 from app.hazards import schemas as s
@@ -20,11 +22,21 @@ from app.regions import service as regions
 from app.risks import service as risks
 from app.risks.models import POINT_TYPES
 from app.rules_engine import explain
-from app.scheduler import random_draw
 from app.supervision import service as supervision
 from app.timeutil import local_today
-from app.web import accident_pages, enterprise_field
-from app.web.common import Errors, Form, PageRoute, PageUser, attempt, check_csrf, fields, page, redirect
+from app.web import accident_pages, enterprise_field, hazard_pages
+from app.web.common import (
+    Errors,
+    Form,
+    PageRoute,
+    PageUser,
+    attempt,
+    check_csrf,
+    fields,
+    page,
+    redirect,
+    validation_errors,
+)
 from app.web.enterprise_pages import OPEN_STATES, hazard_count, level_of
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -129,13 +141,24 @@ def decide_tip(
         if message:
             picked["enterprise"] = message
 
+    def accept_data() -> dict[str, Any]:
+        return {k: v for k, v in values.items() if k not in ("reason", "enterprise") and v is not None}
+
     def write() -> Any:
         if decision == "dismiss":
             body = s.TipDismiss.model_validate({"version": values["version"], "reason": values["reason"]})
             return tips.dismiss(session, user, tip_id, body)
-        data = {k: v for k, v in values.items() if k not in ("reason", "enterprise") and v is not None}
-        return tips.accept(session, user, tip_id, s.TipAccept.model_validate(data))
+        return tips.accept(session, user, tip_id, s.TipAccept.model_validate(accept_data()))
 
+    if decision == "accept":
+        # Every problem in one round: the 重大 reason and the fields' limits beside the enterprise's.
+        picked.update(hazard_pages.major_problems(user, values))
+        if picked:
+            try:  # the enterprise is checked above; a stand-in id lets the schema check the rest
+                s.TipAccept.model_validate({**accept_data(), "enterprise_id": values["enterprise_id"] or 1})
+            except ValidationError as exc:
+                for key, message in validation_errors(exc).items():
+                    picked.setdefault(key, message)
     if picked:
         result, errors = None, picked
     else:

@@ -31,13 +31,19 @@ def _months_back(today: date, n: int) -> date:
 
 
 @router.get("/stats")
-def statistics(request: Request, session: ReadSession, user: PageUser, region: str | None = None) -> Response:
+def statistics(
+    request: Request,
+    session: ReadSession,
+    user: PageUser,
+    region: str | None = None,
+    county: str | None = None,
+    township: str | None = None,
+) -> Response:
     if user.role == "enterprise":
         raise Forbidden("企业用户不能查看区域统计")
-    errors: dict[str, str] = {}
-    code, region_error = region_field.resolve(session, user, region)
-    if region_error:
-        errors["region"] = region_error
+    picked = region_field.choices(session, user)
+    region_values = {"region": (region or "").strip()[:100], "county": county, "township": township}
+    code, errors = region_field.resolve_filter(session, user, picked, region_values)
     code = code or user.region_code
     if code is None:
         roots = regions.list_regions(session, level="province") or regions.list_regions(session, level="city")
@@ -82,7 +88,7 @@ def statistics(request: Request, session: ReadSession, user: PageUser, region: s
         ),
         level_chart=charts.horizontal_bars(level_items, "企业安全风险等级分布"),
         children=regions.list_regions(session, parent=code),
-        region_input=(region or "").strip() if errors else "",
-        region_names=region_field.names(session, user),
+        regions=picked,
+        region_values=region_values if errors or code != user.region_code else {},
         errors=errors,
     )

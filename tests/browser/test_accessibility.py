@@ -1,5 +1,9 @@
 """axe-core (WCAG 2 A and AA rules) finds no serious or critical violation on the main pages of each
-role, on a phone (390×844) and on a desk (1366×900), in Chromium with no network.
+role, on a phone (390×844) and on a desk (1366×900), in Chromium with no network. Pages with a frame
+(the four-colour map page embeds the Folium map document) are scanned inside each frame as well. On the
+map axe leaves text over the tiles and polygons "incomplete" (it cannot tell the background), so the
+level words on the enterprise markers and legend swatches (红/橙/黄/蓝/未 on their colour) are measured
+directly: WCAG AA, 4.5:1.
 
 axe-core comes from npm (package.json / package-lock.json, installed by scripts/setup.sh with npm ci)
 and is evaluated in the page from node_modules: no request leaves the machine, and the page's CSP
@@ -14,11 +18,14 @@ import pytest
 
 from app.attachments import service as attachments
 from app.enterprises.models import Enterprise
+from app.grading.regional import recompute_region_levels
 from app.hazards import tips
 from app.hazards.schemas import TipIn
+from app.regions.models import Region
 from tests.browser.conftest import DESKTOP, PHONE, login
 from tests.conftest import IN_CI
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_enterprise
+from tests.mapping.factories import set_level
 from tests.risks.factories import add_measure, assess, make_point
 from tests.supervision.factories import make_hazard
 from tests.web.factories import make_world, png_bytes
@@ -51,6 +58,14 @@ def pages(live_server) -> dict[str, tuple[str | None, list[str]]]:  # type: igno
         assess(s, point)  # 3×6×15 = 270: 较大风险 (orange, where white text fails contrast)
         add_measure(s, point)
         point_id = point.id
+        # Marked enterprises of every level on the township's map (marker text on each colour).
+        town = s.get_one(Region, world.township)
+        for i, level in enumerate(("blue", "yellow", "orange", "red")):
+            lon, lat = (town.min_lon or 0) + 0.1 + 0.2 * i, (town.min_lat or 0) + 0.05
+            set_level(
+                s, make_enterprise(s, region_code=town.code, name=f"图例企业{i}", lon=lon, lat=lat), level
+            )
+        recompute_region_levels(s)
         # A pending 举报 with a photo in the inspector's region, for the triage page.
         photo = attachments.save_image(s, tips.PUBLIC, io.BytesIO(png_bytes()), "site.png", None)
         tip = TipIn(description="河边仓库堆放烟花爆竹", place="河边仓库", region_code=world.township)
@@ -62,8 +77,11 @@ def pages(live_server) -> dict[str, tuple[str | None, list[str]]]:  # type: igno
             ["/", "/hazards", enterprise, f"/risks/points/{point_id}", f"/risks/points/{point_id}/card"]
             + [f"/risks/enterprises/{world.enterprise_id}/board"],
         ),
-        "inspector": (world.inspector, ["/", "/hazards", enterprise, "/tips"]),
-        "township": (world.township_user, ["/", "/hazards", "/stats"]),
+        "inspector": (
+            world.inspector,
+            ["/", "/hazards", enterprise, "/tips", f"/maps/region/{world.county}"],
+        ),
+        "township": (world.township_user, ["/", "/hazards", "/stats", f"/maps/region/{world.township}"]),
         "public": (None, ["/login", "/report", "/report/status"]),
     }
 
@@ -73,9 +91,41 @@ def _describe(violations: list[dict]) -> str:  # type: ignore[type-arg]
     for v in violations:
         targets = [", ".join(n["target"]) for n in v["nodes"]]
         lines.append(f"  {v['id']} ({v['impact']}): {v['help']} — {len(targets)} node(s): {targets[:6]}")
-        summary = " ".join((v["nodes"][0].get("failureSummary") or "").split())
+        summary = " ".join(((v["nodes"] or [{}])[0].get("failureSummary") or "").split())
         lines.append(f"    e.g. {summary[:300]}")
     return "\n".join(lines)
+
+
+# Contrast of the text of each level marker / swatch against its own opaque background colour.
+MARKER_CONTRAST = """() => {
+  const lum = c => {
+    const [r, g, b] = c.match(/[0-9.]+/g).slice(0, 3).map(v => {
+      v = v / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  return [...document.querySelectorAll('.sk-ent, .sk-swatch')].map(e => {
+    const s = getComputedStyle(e), a = lum(s.color), b = lum(s.backgroundColor);
+    return [e.className.split(' ').find(c => /^sk-l[0-9]$/.test(c)), e.textContent,
+            (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+def _low_contrast_markers(frame) -> list[str]:  # type: ignore[no-untyped-def]
+    measured = frame.evaluate(MARKER_CONTRAST)
+    assert measured, "the map shows no level markers or legend swatches"
+    return sorted({f"{cls} “{word}” {ratio:.2f}:1" for cls, word, ratio in measured if ratio < 4.5})
+
+
+def _scan(frame, axe_source: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    frame.evaluate(axe_source)
+    result = frame.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']},"
+        " resultTypes: ['violations']})"
+    )
+    return [v for v in result["violations"] if v["impact"] in BLOCKING]
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -88,18 +138,25 @@ def test_no_serious_or_critical_axe_violations(  # type: ignore[no-untyped-def]
     if username is not None:
         login(page, live_server, username, PASSWORD)
     found = {}
+    frames = 0
     for path in paths:
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.ok, (path, response and response.status)
-        page.evaluate(axe_source)
-        result = page.evaluate(
-            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']},"
-            " resultTypes: ['violations']})"
-        )
-        bad = [v for v in result["violations"] if v["impact"] in BLOCKING]
-        if bad:
-            found[path] = bad
+        for frame in [page.main_frame, *page.main_frame.child_frames]:
+            if frame is not page.main_frame:
+                frame.wait_for_selector("body[data-sk-ready]")  # the map has drawn its markers
+            bad = _scan(frame, axe_source)
+            if frame is not page.main_frame:
+                low = _low_contrast_markers(frame)
+                if low:
+                    bad.append(
+                        {"id": "marker-contrast", "impact": "serious", "help": ", ".join(low), "nodes": []}
+                    )
+                frames += 1
+            if bad:
+                found[path if frame is page.main_frame else f"{path} (frame {frame.url})"] = bad
     assert not found, f"{role} on a {viewport}:\n" + "\n".join(
         f"{path}:\n{_describe(v)}" for path, v in found.items()
     )
+    assert frames == sum("/maps/" in p for p in paths), "each map page's frame was scanned"
     assert watch.blocked == [], watch.blocked

@@ -247,8 +247,9 @@ def test_region_name_filters_and_reversed_dates_say_so(new_page, live_server, ha
     screenshot(page, f"issue15-reversed-dates-{name}")
 
     page.goto(f"{live_server.url}/stats")
-    page.fill("#region-name", "海港区")
-    _go(page, page.locator("#region-name").locator("xpath=ancestor::form").locator("button[type=submit]"))
+    page.fill("#f-region", "海港区")  # the 区县 → 乡镇 picker's search box fills its 区县 select
+    assert page.input_value("#f-county") == "130302"
+    _go(page, page.locator("form[data-region-picker] button[type=submit]"))
     assert page.locator("h1").inner_text() == "海港区隐患排查治理统计"
     assert page.locator("#region-error").count() == 0
     _clean(watch)

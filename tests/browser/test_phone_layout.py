@@ -17,10 +17,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.principal import SYSTEM
+from app.enforcement import random_draw
 from app.enterprises.models import Enterprise
 from app.hazards import schemas as hs
 from app.hazards import tips
-from app.scheduler import random_draw
 from app.scheduler.models import InspectionPlan
 from app.supervision import service as supervision
 from app.supervision.schemas import CaseIn

@@ -2,7 +2,7 @@
 hazard, returned, refiled, counted in progress and the 调度 table, with its PDF; refusals and scope."""
 
 import io
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
 from app.campaigns.models import CampaignHazard, CampaignReportEvent
-from app.campaigns.tags import set_tags
+from app.campaigns.tags import add_tags
 from app.hazards.models import Hazard
 from app.timeutil import advance
 from tests.factories import auth_headers, make_enterprise, make_user
@@ -42,7 +42,7 @@ def _campaign(client: TestClient, h: dict[str, str], **kw: Any) -> Any:
 
 def _dusty(db: Session) -> World:
     w = make_world(db)
-    set_tags(db, w.ent.id, ["涉粉尘"])
+    add_tags(db, w.ent.id, ["涉粉尘"])
     db.commit()
     return w
 
@@ -142,7 +142,7 @@ def test_scope_and_refusals(db: Session, client: TestClient) -> None:
     assert client.get(f"{API}/{c['id']}", headers=auth_headers(client, w.county2)).status_code == 404
     # A township sees only its own enterprises in the counts.
     dusty2 = make_enterprise(db, region_code="139101", name="甲一区直属木业")
-    set_tags(db, dusty2.id, ["涉粉尘"])
+    add_tags(db, dusty2.id, ["涉粉尘"])
     db.commit()
     township = auth_headers(client, w.township)
     assert _ok(client.get(f"{API}/{c['id']}/progress", headers=township))["total"]["in_scope"] == 1
@@ -184,16 +184,25 @@ def test_scope_and_refusals(db: Session, client: TestClient) -> None:
     assert {r["name"] for r in late} == {"甲一化工有限公司", "甲一区直属木业"}
 
 
-def test_tags_are_kept_by_the_department(db: Session, client: TestClient) -> None:
+def test_tags_come_from_the_enterprise_profile(db: Session, client: TestClient) -> None:
+    """The enterprise profile (app.credit) is the one source: a tag set there puts the enterprise in a
+    campaign's scope, taking it off takes the enterprise out; the old writer is gone."""
     w = make_world(db)
+    county = auth_headers(client, w.county)
+    c = _ok(_campaign(client, county), 201)
     url = f"/api/enterprises/{w.ent.id}/campaign-tags"
-    assert (
-        client.put(url, json={"tags": ["涉粉尘"]}, headers=auth_headers(client, w.ent_user)).status_code
-        == 403
-    )
-    got = _ok(client.put(url, json={"tags": ["涉粉尘", "有限空间"]}, headers=auth_headers(client, w.county)))
-    assert got["tags"] == ["涉粉尘", "有限空间"]
-    assert client.put(url, json={"tags": ["x"]}, headers=auth_headers(client, w.county)).status_code == 422
+    assert _ok(client.get(url, headers=county))["tags"] == []
+    assert client.put(url, json={"tags": ["涉粉尘"]}, headers=county).status_code == 405
+    profile = f"/api/credit/profiles/{w.ent.id}"
+    got = _ok(client.put(profile, json={"tags": ["dust", "confined_space"]}, headers=county))
+    assert _ok(client.get(url, headers=county))["tags"] == ["涉粉尘", "有限空间"]
+    assert _ok(client.get(f"{API}/{c['id']}/progress", headers=county))["total"]["in_scope"] == 1
+    ent = auth_headers(client, w.ent_user)
+    assert [x["id"] for x in _ok(client.get(API, headers=ent))] == [c["id"]]
+    body = {"tags": ["ammonia"], "version": got["version"]}
+    _ok(client.put(profile, json=body, headers=county))
+    assert _ok(client.get(f"{API}/{c['id']}/progress", headers=county))["total"]["in_scope"] == 0
+    assert _ok(client.get(API, headers=ent)) == []
     assert client.get(url, headers=auth_headers(client, w.county2)).status_code == 404
     # A city inspector limited to another industry does not see it either.
     limited = make_user(
@@ -235,3 +244,45 @@ def test_laggards_are_reminded_once_before_the_deadline(db: Session) -> None:
     assert run(1) == {"campaigns": 0, "users": 0}  # once per deadline
     titles = list(db.scalars(select(Notification.title).where(Notification.user_id == w.ent_user.id)))
     assert titles == [f"专项整治“粉尘整治”自查报告请于 {due.isoformat()} 前报送"]
+
+
+def test_major_hazards_open_until_zero(db: Session, client: TestClient) -> None:
+    """重大隐患动态清零: the campaign's open 重大 hazards are listed with enterprise, responsible person and
+    deadline; the campaign is late once its 清零 date passes with one open, and 清零 when it is closed."""
+    w = _dusty(db)
+    county, ent = auth_headers(client, w.county), auth_headers(client, w.ent_user)
+    c = _ok(_campaign(client, county, major_zero_by="2026-04-30"), 201)
+    item = c["items"][0]
+    hazard = {"description": "除尘器未设泄爆装置", "place": "抛光车间", "category": "site",
+              "grade": "major", "major_item": item["code"]}  # fmt: skip
+    url = f"{API}/{c['id']}/items/{item['id']}"
+    hz = db.get_one(
+        Hazard, _ok(client.put(url, json={"result": "problem", "hazard": hazard}, headers=ent))["hazard_id"]
+    )
+    assert hz.grade == "major"
+    # The hazard's rectification plan (its workflow is tested in tests/hazards).
+    hz.plan, hz.deadline, hz.state = (
+        {"measures": "加装泄爆片", "responsible": "王工"},
+        date(2026, 4, 15),
+        "rectifying",
+    )
+    db.commit()
+
+    progress = f"{API}/{c['id']}/progress"
+    zero = _ok(client.get(progress, headers=county))["major_zero"]
+    assert zero["open"] == 1 and not zero["zero"] and not zero["late"]
+    assert zero["hazards"] == [
+        {"hazard_id": hz.id, "description": "除尘器未设泄爆装置", "deadline": "2026-04-15", "overdue": False,
+         "responsible": "王工", "enterprise_id": w.ent.id, "enterprise": w.ent.name}
+    ]  # fmt: skip
+    assert "重大隐患动态清零" in client.get(f"/campaigns/{c['id']}", headers=county).text
+    # The township sees its own enterprise's (the one scoping rule, as for every count).
+    assert _ok(client.get(progress, headers=auth_headers(client, w.township)))["major_zero"]["open"] == 1
+
+    advance(timedelta(days=60))  # 1 May: past the deadline and the 清零 date
+    zero = _ok(client.get(progress, headers=auth_headers(client, w.county)))["major_zero"]
+    assert zero["late"] and zero["hazards"][0]["overdue"]
+    hz.state = "closed"
+    db.commit()
+    zero = _ok(client.get(progress, headers=auth_headers(client, w.county)))["major_zero"]
+    assert zero == {"open": 0, "zero": True, "zero_by": "2026-04-30", "late": False, "hazards": []}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import CampaignHazard, CampaignReport, NoticeRecipient, SafetyNotice
-from app.campaigns.tags import set_tags
+from app.campaigns.tags import add_tags
 from tests.supervision.factories import make_world
 from tests.web.factories import png_bytes, sign_in
 
@@ -22,7 +22,7 @@ def _csrf(html: str) -> str:
 
 def test_campaign_pages_file_return_refile(db: Session, client: TestClient) -> None:
     w = make_world(db)
-    set_tags(db, w.ent.id, ["涉粉尘"])
+    add_tags(db, w.ent.id, ["涉粉尘"])
     db.commit()
     sign_in(client, w.county.username)
     form = client.get("/campaigns/new")

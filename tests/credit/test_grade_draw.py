@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.credit import grading
 from app.credit.models import EnterpriseLicence
-from app.scheduler import random_draw
+from app.enforcement import random_draw
 from tests.credit.test_listing import _to_published
 from tests.supervision.factories import make_world
 from tests.web.factories import sign_in

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.documents.models import Document
+from app.enforcement import random_draw
 from app.hazards.models import Hazard
 from app.notifications.models import Notification
-from app.scheduler import random_draw
 from tests.factories import auth_headers, make_user
 
 API = "/api/enforcement/inspections"

@@ -98,3 +98,33 @@ def test_incremental_recompute_writes_only_what_changed(db):
         select(AuditEntry).where(AuditEntry.entity == "region", AuditEntry.entity_id == "139101001")
     ).all()
     assert [e.after["level"] for e in audit] == ["blue", "red"]
+
+
+def test_recomputing_one_chain_reads_stored_sibling_counts_and_agrees_with_a_full_count(db):
+    make_tree(db)
+    a = graded(db, "139101001", "blue")
+    graded(db, "139101", "yellow")  # directly in the county, not in a township
+    graded(db, "139102", "orange")
+    graded(db, "139201", "blue")
+    recompute_region_levels(db)
+    set_level(db, a, "red")
+    graded(db, "139102", None)  # a sibling's change not yet recomputed: the stored counts stand
+
+    recompute_region_levels(db, regions_affected(db, [a.id]))
+    chain = {code: current(db, code).counts for code in ("139101001", "139101", "139100", "139900")}
+    assert chain["139101001"] == {"red": 1, "orange": 0, "yellow": 0, "blue": 0, "unrated": 0}
+    assert chain["139101"] == {"red": 1, "orange": 0, "yellow": 1, "blue": 0, "unrated": 0}
+    assert chain["139900"] == {"red": 1, "orange": 1, "yellow": 1, "blue": 1, "unrated": 0}
+
+    recompute_region_levels(db)  # the full count adds the sibling's new enterprise
+    assert current(db, "139900").counts == {"red": 1, "orange": 1, "yellow": 1, "blue": 1, "unrated": 1}
+    assert current(db, "139101").counts == chain["139101"]
+
+
+def test_a_chain_with_a_child_never_computed_counts_everything(db):
+    make_tree(db)
+    a = graded(db, "139101001", "blue")
+    graded(db, "139201", "orange")  # its region has no stored level yet
+    recompute_region_levels(db, regions_affected(db, [a.id]))
+    assert current(db, "139900").counts == {"red": 0, "orange": 1, "yellow": 0, "blue": 1, "unrated": 0}
+    assert current(db, "139201") is None  # not a target: nothing written for it

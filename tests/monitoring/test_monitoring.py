@@ -335,3 +335,23 @@ def test_the_board_shows_live_values_and_open_alarms_in_scope(db: Session, clien
     assert "2026-03-02 10:00" in page.text  # shown in Asia/Shanghai
     other = sign_in(client, w.outsider.username).get("/monitoring")
     assert "TI-101" not in other.text and "没有未消警的报警" in other.text
+
+
+def test_a_tag_with_a_control_character_is_refused_and_spaces_are_trimmed(
+    db: Session, client: TestClient, world: World
+):
+    w = world
+    _point(client, w)
+    dev = {"X-Device-Token": device_token(client, w.ent.id, w.h)}
+    res = client.post(
+        "/api/monitoring/ingest",
+        json={"readings": [{"tag": "TI-\x01101", "ts": _iso(), "value": 1}]},
+        headers=dev,
+    )
+    assert res.status_code == 422 and res.json()["field"] == "readings.0.tag"
+    res = client.post(
+        "/api/monitoring/ingest",
+        json={"readings": [{"tag": " TI-101 ", "ts": _iso(), "value": 1}]},
+        headers=dev,
+    )
+    assert res.status_code == 200 and res.json()["stored"] == 1

@@ -8,18 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.grading.models import EnterpriseLevel
-from app.notifications.models import Notification
-from app.rules_engine import get_policy
-from app.scheduler import builtin_jobs
-from app.scheduler.models import InspectionPlan, InspectionPlanItem
-from app.scheduler.random_draw import (
+from app.enforcement.random_draw import (
     LEVELS,
     compute_plan,
     draw_plan,
+    monthly_job,
     monthly_rates,
     select_enterprises,
 )
+from app.grading.models import EnterpriseLevel
+from app.notifications.models import Notification
+from app.rules_engine import get_policy
+from app.scheduler.models import InspectionPlan, InspectionPlanItem
 from app.scheduler.registry import RunContext
 from app.timeutil import SHANGHAI
 from tests.factories import make_enterprise, make_tree, make_user
@@ -148,7 +148,7 @@ def test_plan_is_published_without_personal_data_and_inspectors_are_told(db, cli
 
 def test_monthly_job_draws_once_per_month(db, town):
     ctx = RunContext("inspection.random_draw", datetime(2026, 3, 1, 6, 0, tzinfo=SHANGHAI).astimezone(UTC), 1)
-    assert builtin_jobs.inspection_random_draw(db, ctx)["created"] == 1
-    assert builtin_jobs.inspection_random_draw(db, ctx) == {"month": "2026-03", "created": 0}
+    assert monthly_job(db, ctx)["created"] == 1
+    assert monthly_job(db, ctx) == {"month": "2026-03", "created": 0}
     plans = db.scalars(select(InspectionPlan)).all()
     assert [(p.month, p.seed) for p in plans] == [("2026-03", 202603)]

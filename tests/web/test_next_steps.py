@@ -58,7 +58,8 @@ def a_case(db, world, hazard, **kw):
         subject_id=hazard.id,
         responsible_unit=kw.pop("responsible_unit", world.enterprise_name),
         requirements="立即停用储罐区，限期完成整改",
-        deadline=local_today() + timedelta(days=30),
+        # Far enough for a 延期申请 (due 20 working days before the deadline, whatever holidays fall between).
+        deadline=local_today() + timedelta(days=60),
     )
     return supervision.list_case(db, principal_from(db, world.inspector), data)
 

@@ -139,7 +139,7 @@ def test_major_hazard_page_and_ledger_show_the_item_text_never_empty_brackets(cl
 
 
 def test_plans_page_names_the_frequency_policy(client, db, world):
-    from app.scheduler import random_draw
+    from app.enforcement import random_draw
     from app.timeutil import local_today
 
     random_draw.draw_plan(

@@ -5,8 +5,8 @@ import re
 
 from app.auth import service as auth
 from app.auth.principal import SYSTEM
+from app.enforcement import random_draw
 from app.enterprises.models import Enterprise
-from app.scheduler import random_draw
 from app.timeutil import local_today
 from tests.factories import PASSWORD, make_enterprise
 from tests.web.factories import World, sign_in

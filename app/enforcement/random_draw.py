@@ -12,6 +12,7 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,12 +21,13 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.principal import SYSTEM, Principal
 from app.enterprises.models import Enterprise
-from app.errors import BadInput, Conflict, NotFound
+from app.errors import BadInput, Conflict, Forbidden, NotFound
 from app.grading.models import EnterpriseLevel
 from app.notifications import service as notifications
 from app.regions.models import Region
 from app.rules_engine import get_policy
 from app.scheduler.models import InspectionPlan, InspectionPlanItem
+from app.scheduler.registry import RunContext
 from app.scheduler.settings import get_scheduler_settings
 from app.timeutil import utcnow
 
@@ -258,6 +260,22 @@ def draw_plan(
     _tell_inspectors(session, key, draft.items)
     session.flush()
     return plan
+
+
+def draw_by(session: Session, user: Principal, month: str | date) -> InspectionPlan:
+    """An inspector (or admin) draws the month by hand, e.g. when the scheduled draw has not run yet."""
+    if user.role not in ("inspector", "admin"):
+        raise Forbidden("只有监管人员可以进行双随机抽取")
+    return draw_plan(session, month, actor=user)
+
+
+def monthly_job(session: Session, ctx: RunContext) -> dict[str, Any]:
+    """The scheduled draw (job inspection.random_draw). Idempotent: a month with a plan keeps it."""
+    month = month_key(ctx.local_date)
+    if session.scalar(select(InspectionPlan.id).where(InspectionPlan.month == month)) is not None:
+        return {"month": month, "created": 0}
+    plan = draw_plan(session, month, actor=ctx.actor)
+    return {"month": month, "created": 1, **plan.counts}
 
 
 def _tell_inspectors(session: Session, month: str, items: list[DraftItem]) -> None:
