@@ -214,6 +214,8 @@ def test_operator_flow_in_fresh_processes(env) -> None:  # type: ignore[no-untyp
     run(e, "jobs", "run", "monitoring.escalate_alarms")
     run(e, "jobs", "run", "monitoring.missing_commitments")
     run(e, "jobs", "run", "accidents.daily")
+    run(e, "jobs", "run", "accidents.resource_expiry")
+    run(e, "jobs", "run", "assessment.missing_submissions")
     run(e, "jobs", "run", "assessment.monthly")
     run(e, "jobs", "run", "assessment.interview_followups")
     run(e, "jobs", "run", "campaigns.notice_escalation")
