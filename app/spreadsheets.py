@@ -216,7 +216,12 @@ def export_cell(value: Any) -> Any:
         return to_local(value).replace(tzinfo=None)
     if not isinstance(value, str):
         return value
-    value = _ILLEGAL_XML.sub("\ufffd", value)
+    return _clean_text(value)
+
+
+def _clean_text(value: str) -> str:
+    if _ILLEGAL_XML.search(value):
+        value = _ILLEGAL_XML.sub("\ufffd", value)
     if value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -355,7 +360,16 @@ class CsvSheet:
         return value.isoformat() if isinstance(value, date) else value
 
     def append(self, values: Iterable[Any]) -> None:
-        self._writer.writerow([self._cell(v) for v in values])
+        # The common cell types first, without the general path: a 1,000,000-row ledger is 23 M cells.
+        cells = []
+        for v in values:
+            kind = type(v)
+            if kind is str:
+                v = _clean_text(v)
+            elif not (v is None or kind is int or kind is float):
+                v = self._cell(v)
+            cells.append(v)
+        self._writer.writerow(cells)
 
 
 @contextmanager

@@ -16,6 +16,8 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.db import make_engine
 from app.enterprises import service as enterprises
-from app.hazards import ledger
+from app.hazards import ledger, tallies
 from app.hazards.models import Hazard
 from tests.conftest import PG_ADMIN_DSN, alembic_config
 
@@ -37,6 +39,7 @@ ENTERPRISES = 100_000
 TOWNS_PER_DISTRICT = 14
 BUSY_SHARE = 0.05  # of all enterprises, in one township
 KEPT_NAME = "shuangkong_bench_lists"
+YEAR = date(2026, 1, 1)  # the statistics' period: this year
 HEBEI = (
     Path(__file__).resolve().parent.parent
     / "maps"
@@ -109,6 +112,7 @@ def _load(dsn: str) -> None:
         indexes = cur.fetchall()
         for name, _ in indexes:
             cur.execute(f'DROP INDEX "{name}"')
+        cur.execute("ALTER TABLE hazards DISABLE TRIGGER USER")
         cur.execute(
             "CREATE TEMP TABLE bench_ent AS SELECT e.id, e.industry, r.path,"
             + ", ".join(f" NULLIF(split_part(r.path, '/', {d}), '') AS l{d}" for d in range(1, 5))
@@ -132,6 +136,13 @@ def _load(dsn: str) -> None:
             (ENTERPRISES, HAZARDS),
         )
         cur.execute("SELECT setval('hazards_id_seq', %s)", (HAZARDS,))
+        conn.commit()
+        # The statistics tallies counted once from the loaded rows, not one trigger call per row.
+        cur.execute(
+            f"DELETE FROM hazard_tallies; INSERT INTO hazard_tallies ({tallies.KEYS}, n, funds) "
+            + tallies.FROM_HAZARDS
+        )
+        cur.execute("ALTER TABLE hazards ENABLE TRIGGER USER")
         conn.commit()
         for _, definition in indexes:
             cur.execute(definition)
@@ -158,6 +169,17 @@ def _database() -> tuple[str, str, bool]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return name, f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}", True
+
+
+@contextmanager
+def _hazards_only() -> Iterator[None]:
+    """Statistics as they were before the tallies: read from the hazards."""
+    answer = tallies.can_answer
+    tallies.can_answer = lambda *args: False  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        tallies.can_answer = answer
 
 
 def _p95(samples: list[float]) -> float:
@@ -294,13 +316,21 @@ def main() -> list[dict[str, Any]]:
                     "ok": _p95(samples) <= 30,
                 }
             )
+            # The city's statistics read the tallies; the baseline is the same figures from the hazards.
             city = scopes["city"]
-            samples = []
+            samples, base_samples = [], []
             for _ in range(5):
                 t0 = time.perf_counter()
-                ledger.statistics(session, city, "region", ledger.Filters(), date(2026, 1, 1), None)
+                got = ledger.statistics(session, city, "region", ledger.Filters(), YEAR, None)
                 samples.append(time.perf_counter() - t0)
-            stats_ms = statistics.median(samples) * 1000
+                with _hazards_only():
+                    t0 = time.perf_counter()
+                    want = ledger.statistics(
+                        session, city, "region", ledger.Filters(), date(2026, 1, 1), None
+                    )
+                    base_samples.append(time.perf_counter() - t0)
+                assert got == want
+            stats_ms, base_ms = statistics.median(samples) * 1000, statistics.median(base_samples) * 1000
             rows.append(
                 {
                     "name": "statistics of a city by county (median of 5)",
@@ -308,6 +338,8 @@ def main() -> list[dict[str, Any]]:
                     "unit": "ms",
                     "target": "≤ 500",
                     "ok": stats_ms <= 500,
+                    "baseline": base_ms,
+                    "ratio": stats_ms / base_ms,
                 }
             )
             print(

@@ -123,7 +123,12 @@ def exports(db: Session, client: TestClient):  # type: ignore[no-untyped-def]
         db.execute(
             update(Hazard)
             .where(Hazard.id == hazard_id)
-            .values(grade="major", major_reason="GB 35181-2017", deadline=date(2026, 6, 30))
+            .values(
+                grade="major",
+                major_reason="GB 35181-2017",
+                deadline=date(2026, 6, 30),
+                plan={"measures": "断电后重新敷设线路", "responsible": "张工", "emergency": "设警戒区"},
+            )
         )
         db.commit()
         yield ent, h, auth_headers(client, admin), db.get_one(Hazard, hazard_id)
@@ -200,6 +205,8 @@ def test_every_export_opens_well_in_excel(client: TestClient, exports) -> None: 
                     got = row[headers_row.index("登记时间")]
                     assert abs(got - registered) < timedelta(seconds=1), (got, registered)
                     assert row[headers_row.index("发现日期")] == datetime(2026, 5, 20)
+                    assert row[headers_row.index("整改措施")] == "断电后重新敷设线路"
+                    assert row[headers_row.index("责任人")] == "张工"
 
 
 def test_report_filter_stops_at_the_table(client: TestClient, exports) -> None:  # type: ignore[no-untyped-def]

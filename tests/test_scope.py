@@ -252,6 +252,7 @@ RECORD_ROUTES = {
     ),
     "/api/campaigns/{campaign_id}": "/api/campaigns/{campaign}",
     "/api/campaigns/{campaign_id}/progress": "/api/campaigns/{campaign}/progress",
+    "/api/campaigns/{campaign_id}/major-hazards": "/api/campaigns/{campaign}/major-hazards",
     "/api/campaigns/{campaign_id}/enterprises": "/api/campaigns/{campaign}/enterprises",
     "/api/campaigns/{campaign_id}/dispatch.xlsx": "/api/campaigns/{campaign}/dispatch.xlsx",
     "/api/campaign-reports/{report_id}": "/api/campaign-reports/{creport}",
@@ -262,6 +263,9 @@ RECORD_ROUTES = {
     "/campaigns/{campaign_id}": "/campaigns/{campaign}",
     "/campaign-reports/{report_id}": "/campaign-reports/{creport}",
     "/notices/{notice_id}": "/notices/{notice}",
+    "/api/assessment/enterprises/{enterprise_id}/responsible": (
+        "/api/assessment/enterprises/{enterprise}/responsible"
+    ),
 }
 
 # GET routes that take the record's id in the query string and answer for that one record.
@@ -307,6 +311,10 @@ REGION_OWNED_ROUTES = {
     ),
     "/assessment/submissions/{requirement_id}": "/assessment/submissions/{requirement}",
     "/api/assessment/submissions/{submission_id}": "/api/assessment/submissions/{submission}",
+    # 责任清单 lines and 包联 assignments belong to a region (enterprises read their responsible parties).
+    "/api/assessment/responsibilities/{entry_id}": "/api/assessment/responsibilities/{responsibility}",
+    "/api/assessment/liaisons/{liaison_id}": "/api/assessment/liaisons/{liaison}",
+    "/assessment/liaisons/{liaison_id}": "/assessment/liaisons/{liaison}",
 }
 REGIONS = {"e1": "139101001", "e2": "139102", "e3": "139201"}
 REGION_VISIBLE = {
@@ -559,7 +567,15 @@ def test_an_enterprise_user_reports_for_the_own_enterprise_whatever_id_is_given(
 
 @pytest.mark.parametrize("role", list(VISIBLE))
 def test_region_owned_rows_answer_only_inside_the_scope(client, db, world, role):
-    from app.assessment.models import Bulletin, Interview, MonthlyReport, Submission, SubmissionRequirement
+    from app.assessment.models import (
+        Bulletin,
+        Interview,
+        LiaisonAssignment,
+        MonthlyReport,
+        ResponsibilityEntry,
+        Submission,
+        SubmissionRequirement,
+    )
     from app.documents.models import Document
     from app.regions.models import Region
 
@@ -596,6 +612,14 @@ def test_region_owned_rows_answer_only_inside_the_scope(client, db, world, role)
         db.add(filing)
         db.flush()
         rows[key].update(requirement=requirement.id, submission=filing.id)
+        entry = ResponsibilityEntry(region_code=region.code, region_path=region.path, department="应急管理局",
+                                    industries=["machinery"], scales=[])  # fmt: skip
+        liaison = LiaisonAssignment(region_code=region.code, region_path=region.path, leader_name="张某",
+                                    leader_title="副区长", target_enterprise_id=world[key].id,
+                                    target_path=region.path, starts_on=date(2026, 1, 1))  # fmt: skip
+        db.add_all([entry, liaison])
+        db.flush()
+        rows[key].update(responsibility=entry.id, liaison=liaison.id)
     db.commit()
     headers = world["headers"][role]
     visible = REGION_VISIBLE[role]

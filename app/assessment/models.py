@@ -197,3 +197,80 @@ Index(
     Hazard.deadline,
     postgresql_include=_CARD_COLUMNS,
 )
+
+
+# ---------------------------------------------------------------- 责任清单 and 包联
+
+# Enterprise categories a 责任清单 entry may be limited to: the registry's 规模 (the only category it holds).
+SCALES = {"above": "规上", "below": "规下"}
+# The levels an enterprise page shows its responsible parties at, nearest first.
+RESPONSIBLE_LEVELS = ("township", "county", "city")
+
+
+class ResponsibilityEntry(Base):
+    """One line of a region's 责任清单: a department's 监管职责 — the industries (and, optionally, the
+    enterprise 规模) it supervises in that region. At one region an industry and 规模 has one department."""
+
+    __tablename__ = "assessment_responsibilities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    department: Mapped[str] = mapped_column(String(100))
+    industries: Mapped[list[str]] = mapped_column(JSON)
+    scales: Mapped[list[str]] = mapped_column(JSON)  # empty: every 规模
+    duties: Mapped[str | None] = mapped_column(Text)  # 监管职责 as the list words it
+    basis: Mapped[str | None] = mapped_column(String(200))  # e.g. the department's 三定方案
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("region_code", "department", name="uq_assessment_responsibilities_department"),
+    )
+
+
+class LiaisonAssignment(Base):
+    """包联: a leader of a region's government (region_code) assigned to a lower region or to an enterprise
+    in it (exactly one of target_region_code / target_enterprise_id); target_path is the target region's
+    path (or the enterprise's region's), so an enterprise finds its leaders by prefix."""
+
+    __tablename__ = "assessment_liaisons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    leader_name: Mapped[str] = mapped_column(String(50))
+    leader_title: Mapped[str] = mapped_column(String(100))
+    leader_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    target_region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    target_enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    target_path: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LiaisonVisit(Base):
+    """A 包联 leader's visit: when, what was checked, the problems found and, optionally, the hazard
+    registered for them."""
+
+    __tablename__ = "assessment_liaison_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_liaisons.id", ondelete="CASCADE"), index=True
+    )
+    visited_on: Mapped[date] = mapped_column(Date)
+    checked: Mapped[str] = mapped_column(Text)
+    problems: Mapped[str | None] = mapped_column(Text)
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,4 @@
-"""HTTP API of 考核: scorecards and drill-down, 通报, 月调度 reports, 约谈, 报送."""
+"""HTTP API of 考核: scorecards and drill-down, 通报, 月调度 reports, 约谈, 报送, 责任清单 and 包联."""
 
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -7,8 +7,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import ConfigDict, Field, StringConstraints
 
-from app.assessment import bulletins, interviews, reports, service, submissions
-from app.assessment.schemas import FileIn, RequirementIn
+from app.assessment import bulletins, interviews, reports, responsibilities, service, submissions
+from app.assessment.schemas import (
+    FileIn,
+    LiaisonEnd,
+    LiaisonIn,
+    RequirementIn,
+    ResponsibilityChange,
+    ResponsibilityIn,
+    VisitIn,
+)
 from app.auth.deps import CurrentUser, DbSession, ReadSession
 from app.fields import Id, Input, RegionCode
 from app.spreadsheets import download_headers
@@ -232,3 +240,92 @@ def file_submission(body: FileIn, session: DbSession, user: CurrentUser, submiss
     submissions.file(session, user, submission_id, body)
     session.commit()
     return submissions.row_detail(session, user, submission_id)
+
+
+# ---------------------------------------------------------------- 责任清单 and 包联
+
+
+@router.get("/api/assessment/responsibilities")
+def list_responsibilities(
+    session: ReadSession, user: CurrentUser, region: RegionQuery = None
+) -> list[dict[str, Any]]:
+    """责任清单：本辖区各级各部门监管的行业（和企业规模）。"""
+    return [
+        responsibilities.entry_detail(session, r)
+        for r in responsibilities.list_entries(session, user, region)
+    ]
+
+
+@router.post("/api/assessment/responsibilities", status_code=201)
+def create_responsibility(body: ResponsibilityIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    row = responsibilities.create_entry(session, user, body)
+    session.commit()
+    return responsibilities.entry_detail(session, row)
+
+
+@router.get("/api/assessment/responsibilities/{entry_id}")
+def get_responsibility(session: ReadSession, user: CurrentUser, entry_id: Id) -> dict[str, Any]:
+    return responsibilities.entry_detail(session, responsibilities.get_entry(session, user, entry_id))
+
+
+@router.put("/api/assessment/responsibilities/{entry_id}")
+def update_responsibility(
+    body: ResponsibilityChange, session: DbSession, user: CurrentUser, entry_id: Id
+) -> dict[str, Any]:
+    row = responsibilities.update_entry(session, user, entry_id, body)
+    session.commit()
+    return responsibilities.entry_detail(session, row)
+
+
+@router.delete("/api/assessment/responsibilities/{entry_id}", status_code=204)
+def delete_responsibility(
+    session: DbSession, user: CurrentUser, entry_id: Id, version: Annotated[int, Query(ge=1)]
+) -> Response:
+    responsibilities.delete_entry(session, user, entry_id, version)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/api/assessment/liaisons")
+def list_liaisons(session: ReadSession, user: CurrentUser) -> list[dict[str, Any]]:
+    """包联：本辖区各级领导包联的下级行政区和企业。"""
+    return [
+        responsibilities.liaison_detail(session, r) for r in responsibilities.list_liaisons(session, user)
+    ]
+
+
+@router.post("/api/assessment/liaisons", status_code=201)
+def create_liaison(body: LiaisonIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    row = responsibilities.create_liaison(session, user, body)
+    session.commit()
+    return responsibilities.liaison_detail(session, row, visits=True)
+
+
+@router.get("/api/assessment/liaisons/{liaison_id}")
+def get_liaison(session: ReadSession, user: CurrentUser, liaison_id: Id) -> dict[str, Any]:
+    """一条包联及其走访记录。"""
+    row = responsibilities.get_liaison(session, user, liaison_id)
+    return responsibilities.liaison_detail(session, row, visits=True)
+
+
+@router.post("/api/assessment/liaisons/{liaison_id}/end")
+def end_liaison(body: LiaisonEnd, session: DbSession, user: CurrentUser, liaison_id: Id) -> dict[str, Any]:
+    row = responsibilities.end_liaison(session, user, liaison_id, body)
+    session.commit()
+    return responsibilities.liaison_detail(session, row, visits=True)
+
+
+@router.post("/api/assessment/liaisons/{liaison_id}/visits", status_code=201)
+def add_visit(body: VisitIn, session: DbSession, user: CurrentUser, liaison_id: Id) -> dict[str, Any]:
+    """登记包联走访：日期、检查内容、发现的问题（可关联隐患）。"""
+    responsibilities.add_visit(session, user, liaison_id, body)
+    session.commit()
+    return responsibilities.liaison_detail(
+        session, responsibilities.get_liaison(session, user, liaison_id), True
+    )
+
+
+@router.get("/api/assessment/enterprises/{enterprise_id}/responsible")
+def responsible(session: ReadSession, user: CurrentUser, enterprise_id: Id) -> dict[str, Any]:
+    """企业在乡镇、县、市各级的监管责任部门（责任清单）和包联领导。"""
+    return responsibilities.responsible_parties(session, user, enterprise_id)

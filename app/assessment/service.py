@@ -3,8 +3,9 @@ indicator's value, score, rank among peers and change vs the previous period; dr
 
 Scoping: the parent region must lie in the caller's region subtree (region rule, out of scope = 404); the
 records are counted through the one enterprise scoping rule (hazards on their copied region columns), so
-an inspector's card counts only the industries he supervises. Counting is one GROUP BY per measure and
-period (app/assessment/indicators.py), never a query per region.
+an inspector's card counts only the industries he supervises. Counting is one GROUP BY per base measure
+for the period and the previous one together (a filtered count per period and narrowing;
+app/assessment/indicators.py), never a query per region.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.assessment import indicators
@@ -109,60 +110,100 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def _span(ctxs: list[Ctx]) -> Ctx:
+    """One context over all the periods (they differ in their dates only)."""
+    first = ctxs[0]
+    return Ctx(
+        min(c.start for c in ctxs),
+        max(c.end for c in ctxs),
+        first.parent_path,
+        first.depth,
+        first.user,
+        first.dialect,
+        first.only,
+    )
+
+
 def count_measures(
-    session: Session, names: set[str], ctx: Ctx, only: set[str] | None = None
-) -> dict[str, dict[str, int]]:
-    """Each measure's count per region code at ctx.depth: one GROUP BY per base measure, its narrowings
-    counted in the same query (SUM of CASE)."""
+    session: Session, names: set[str], ctxs: list[Ctx], only: set[str] | None = None
+) -> list[dict[str, dict[str, int]]]:
+    """Each measure's count per region code at the contexts' depth, for each context (period): one GROUP BY
+    per base measure over the span of the periods, each period and each narrowing a filtered count in it;
+    a base without `spans` is counted with one query per period."""
     groups: dict[str, list[str]] = {}
     for name in sorted(names):
         narrows = MEASURES[name].narrows
         groups.setdefault(narrows[0] if narrows else name, [])
         if narrows:
             groups[narrows[0]].append(name)
-    out: dict[str, dict[str, int]] = {}
+    out: list[dict[str, dict[str, int]]] = [{} for _ in ctxs]
+    paths: dict[str, str] = {}  # region code -> path, for the roll-ups (looked up once per card)
     for base, narrowings in groups.items():
         m = MEASURES[base]
-        stmt = m.build(ctx)
-        region = stmt.selected_columns.region
-        conds = [MEASURES[n].narrows[1](ctx) for n in narrowings]  # type: ignore[index]
-        counted = stmt.with_only_columns(
-            region, func.count(), *(func.sum(case((c, 1), else_=0)) for c in conds)
-        ).group_by(region.element)
-        rows = [(code, list(ns)) for code, *ns in session.execute(counted)]
-        if m.rollup:
-            codes = [code for code, _ in rows if code is not None]
-            up = indicators.ancestors_at(
-                [(c, p) for c, p in session.execute(indicators.region_paths_stmt(codes))], ctx.depth
-            )
-        else:
-            up = {code: code for code, _ in rows if code is not None}
-        for i, name in enumerate([base, *narrowings]):
-            if name not in names:
-                continue
-            per: dict[str, int] = {}
-            for code, ns in rows:
-                key = up.get(code)
-                if key is not None and (only is None or key in only):
-                    per[key] = per.get(key, 0) + int(ns[i] or 0)
-            out[name] = per
+        conds = [MEASURES[n].narrows[1] for n in narrowings]  # type: ignore[index]
+        batches = (
+            [(_span(ctxs), list(range(len(ctxs))))] if m.spans else [(c, [i]) for i, c in enumerate(ctxs)]
+        )
+        for ctx, which in batches:
+            stmt = m.build(ctx)
+            region = stmt.selected_columns.region
+            cols = []
+            for i in which:
+                p = ctxs[i]
+                inside = m.spans(p) if m.spans else None
+                for cond in (None, *conds):
+                    parts = [x for x in (inside, cond(p) if cond else None) if x is not None]
+                    # COUNT(*) FILTER (WHERE …): PostgreSQL and SQLite ≥ 3.30; cheaper per row than SUM(CASE)
+                    cols.append(func.count().filter(and_(*parts)) if parts else func.count())
+            rows = [
+                (code, list(ns))
+                for code, *ns in session.execute(
+                    stmt.with_only_columns(region, *cols).group_by(region.element)
+                )
+            ]
+            if m.rollup:
+                missing = [code for code, _ in rows if code is not None and code not in paths]
+                if missing:
+                    paths.update({c: p for c, p in session.execute(indicators.region_paths_stmt(missing))})
+                up = indicators.ancestors_at([(c, paths[c]) for c, _ in rows if c in paths], ctx.depth)
+            else:
+                up = {code: code for code, _ in rows if code is not None}
+            width = 1 + len(narrowings)
+            for k, i in enumerate(which):
+                for j, name in enumerate([base, *narrowings]):
+                    if name not in names:
+                        continue
+                    per: dict[str, int] = {}
+                    for code, ns in rows:
+                        key = up.get(code)
+                        if key is not None and (only is None or key in only):
+                            per[key] = per.get(key, 0) + int(ns[k * width + j] or 0)
+                    out[i][name] = per
     return out
 
 
 def _counts(
-    session: Session, user: Principal, loaded: LoadedRuleSet, parent: Region, period: Period, codes: set[str]
-) -> dict[str, dict[str, tuple[int, int]]]:
-    """region code -> indicator id -> (numerator, denominator)."""
+    session: Session,
+    user: Principal,
+    loaded: LoadedRuleSet,
+    parent: Region,
+    periods: list[Period],
+    codes: set[str],
+) -> list[dict[str, dict[str, tuple[int, int]]]]:
+    """Per period: region code -> indicator id -> (numerator, denominator)."""
     depth = _depth(parent.path) + 1
-    ctx = Ctx(period.start, period.end, parent.path, depth, user, _dialect(session), tuple(sorted(codes)))
+    only = tuple(sorted(codes))
+    ctxs = [Ctx(p.start, p.end, parent.path, depth, user, _dialect(session), only) for p in periods]
     names = {n for ind in loaded.model.indicators for n in (ind.numerator, ind.denominator)}
-    counts = count_measures(session, names, ctx, codes)
-    out: dict[str, dict[str, tuple[int, int]]] = {c: {} for c in codes}
-    for ind in loaded.model.indicators:
-        num, den = counts[ind.numerator], counts[ind.denominator]
-        for c in codes:
-            out[c][ind.id] = (num.get(c, 0), den.get(c, 0))
-    return out
+    result = []
+    for counts in count_measures(session, names, ctxs, codes):
+        out: dict[str, dict[str, tuple[int, int]]] = {c: {} for c in codes}
+        for ind in loaded.model.indicators:
+            num, den = counts[ind.numerator], counts[ind.denominator]
+            for c in codes:
+                out[c][ind.id] = (num.get(c, 0), den.get(c, 0))
+        result.append(out)
+    return result
 
 
 def _ranks(values: dict[str, float | None]) -> dict[str, int | None]:
@@ -209,8 +250,8 @@ def _cards(
     loaded = scoring.policy_for(parent.path.split("/")[0] or None, period.end)
     codes = {c.code for c in children}
     prev = period.previous()
-    now = _counts(session, user, loaded, parent, period, codes) if codes else {}
-    before = _counts(session, user, loaded, parent, prev, codes) if codes else {}
+    # Both periods in one pass over their records (conditional counts), not one pass each.
+    now, before = _counts(session, user, loaded, parent, [period, prev], codes) if codes else ({}, {})
     rows: list[dict[str, Any]] = []
     for child in children:
         res = scoring.evaluate(now[child.code], loaded)

@@ -77,6 +77,14 @@ def progress(
     return service.progress(session, user, campaign_id, region)
 
 
+@router.get("/api/campaigns/{campaign_id}/major-hazards", tags=TAG)
+def major_hazards(
+    campaign_id: Id, session: ReadSession, user: CurrentUser, region: Region = None
+) -> dict[str, Any]:
+    """重大隐患动态清零: the campaign's open 重大 hazards with 责任人 and 期限 (progress gives the count)."""
+    return service.major_hazards(session, user, campaign_id, region)
+
+
 @router.get("/api/campaigns/{campaign_id}/enterprises", tags=TAG)
 def enterprise_rows(
     campaign_id: Id,

@@ -64,11 +64,14 @@ def _region_paths(session: Session, codes: Iterable[str]) -> list[str]:
     return list(session.scalars(select(Region.path).where(Region.code.in_(list(codes)))))
 
 
-def scope_filter(stmt: SelectT, paths: list[str], industries: list[str], tags: list[str]) -> SelectT:
-    """Narrow a select over Enterprise to a scope: region subtrees (any), industries (any), tags (any);
-    closed enterprises are never in scope."""
-    in_regions = select(Region.code).where(or_(*[Region.path.like(f"{p}%") for p in paths]))
-    stmt = stmt.where(Enterprise.region_code.in_(in_regions), Enterprise.status != "closed")
+def scope_filter(stmt: SelectT, paths: list[str] | None, industries: list[str], tags: list[str]) -> SelectT:
+    """Narrow a select over Enterprise to a scope: region subtrees (any; None when the caller has already
+    limited the regions to a part of one of them), industries (any), tags (any); closed enterprises are
+    never in scope."""
+    stmt = stmt.where(Enterprise.status != "closed")
+    if paths is not None:
+        in_regions = select(Region.code).where(or_(*[Region.path.like(f"{p}%") for p in paths]))
+        stmt = stmt.where(Enterprise.region_code.in_(in_regions))
     if industries:
         stmt = stmt.where(Enterprise.industry.in_(industries))
     if tags:
@@ -719,6 +722,20 @@ def _issue_pdf(
 # ---------------------------------------------------------------- progress
 
 
+# The summed figures of a progress row, in the order the progress query selects them.
+COUNT_FIELDS = (
+    "in_scope",
+    "filed",
+    "returned",
+    "overdue",
+    "hazards",
+    "hazards_closed",
+    "major",
+    "major_closed",
+    "major_open",
+)
+
+
 @dataclass
 class Counts:
     in_scope: int = 0
@@ -729,19 +746,11 @@ class Counts:
     hazards_closed: int = 0
     major: int = 0
     major_closed: int = 0
+    major_open: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def add(self, other: "Counts") -> None:
-        for k in (
-            "in_scope",
-            "filed",
-            "returned",
-            "overdue",
-            "hazards",
-            "hazards_closed",
-            "major",
-            "major_closed",
-        ):
+        for k in COUNT_FIELDS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
     def out(self) -> dict[str, Any]:
@@ -756,6 +765,7 @@ class Counts:
             "hazards_closed": self.hazards_closed,
             "major": self.major,
             "major_closed": self.major_closed,
+            "major_open": self.major_open,
             **self.extra,
         }
 
@@ -763,12 +773,21 @@ class Counts:
 def _scoped_enterprises(
     session: Session, user: Principal, campaign: Campaign, region: str | None, stmt: SelectT
 ) -> SelectT:
-    """Narrow a select over Enterprise to the campaign's scope, the caller's scope and a region."""
-    stmt = enterprises.readable(in_scope(session, campaign, stmt), user)
+    """Narrow a select over Enterprise to the campaign's scope, the caller's scope and a region.
+
+    Each region subtree is one more join per enterprise, so a subtree that contains another one applied
+    here is left out: enterprises.readable limits a department to its own region's subtree."""
+    path = None
     if region:
         path = session.scalar(select(Region.path).where(Region.code == region))
         if path is None:
             raise BadInput(f"行政区划 {region} 不存在", field="region")
+    caller = None if user.is_admin or user.role == "enterprise" else user.region_path
+    paths: list[str] | None = _scope_paths(session, campaign)
+    if any(q.startswith(p) for q in (path, caller) if q for p in paths or []):
+        paths = None  # the region asked for or the caller's lies inside one of the scope's regions
+    stmt = enterprises.readable(scope_filter(stmt, paths, campaign.industries, campaign.tags), user)
+    if path and not (caller and caller.startswith(path)):
         stmt = stmt.where(Enterprise.region_code.in_(select(Region.code).where(Region.path.like(f"{path}%"))))
     return stmt
 
@@ -783,6 +802,8 @@ def _hazard_counts(campaign_id: int) -> Any:
             func.sum(case((closed, 1), else_=0)).label("closed"),
             func.sum(case((major, 1), else_=0)).label("major"),
             func.sum(case((and_(major, closed), 1), else_=0)).label("major_closed"),
+            # Open = not 销号 and not 撤销 (a withdrawn hazard is neither closed nor open), as major_zero.
+            func.sum(case((and_(major, Hazard.state.not_in(FINISHED)), 1), else_=0)).label("major_open"),
         )
         .join(Hazard, Hazard.id == CampaignHazard.hazard_id)
         .where(CampaignHazard.campaign_id == campaign_id)
@@ -809,6 +830,7 @@ def _rows(
             func.coalesce(func.sum(hz.c.closed), 0),
             func.coalesce(func.sum(hz.c.major), 0),
             func.coalesce(func.sum(hz.c.major_closed), 0),
+            func.coalesce(func.sum(hz.c.major_open), 0),
         )
         .select_from(Enterprise)
         .outerjoin(
@@ -822,17 +844,13 @@ def _rows(
 
 
 def _counts(row: Any, offset: int) -> Counts:
-    keys = ("in_scope", "filed", "returned", "overdue", "hazards", "hazards_closed", "major", "major_closed")
-    values = dict(zip(keys, (int(x or 0) for x in row[offset:]), strict=True))
+    values = dict(zip(COUNT_FIELDS, (int(x or 0) for x in row[offset:]), strict=True))
     return Counts(**values)  # type: ignore[arg-type]
 
 
-def progress(
-    session: Session, user: Principal, campaign_id: int, region: str | None = None
-) -> dict[str, Any]:
-    """Counts for the campaign in the caller's scope: total, by child region of the base region (the
-    `region` asked for, else the deeper of the campaign's and the caller's region), and by industry."""
-    campaign = get_campaign(session, user, campaign_id)
+def _base_region(session: Session, user: Principal, campaign: Campaign, region: str | None) -> Region:
+    """The region progress is shown for: the one asked for, else the deeper of the campaign's and the
+    caller's region."""
     base_code = region or (
         user.region_code
         if user.region_path and user.region_path.startswith(campaign.region_path)
@@ -841,8 +859,27 @@ def progress(
     base = session.get(Region, base_code or campaign.region_code)
     if base is None:
         raise BadInput(f"行政区划 {base_code} 不存在", field="region")
+    return base
+
+
+def _zero(campaign: Campaign, open_count: int) -> dict[str, Any]:
+    late = bool(open_count and campaign.major_zero_by and local_today() > campaign.major_zero_by)
+    return {"open": open_count, "zero": open_count == 0, "zero_by": campaign.major_zero_by, "late": late}
+
+
+def progress(
+    session: Session, user: Principal, campaign_id: int, region: str | None = None
+) -> dict[str, Any]:
+    """Counts for the campaign in the caller's scope: total, by child region of the base region, and by
+    industry; 重大隐患动态清零 as counts only (the list of open 重大 hazards: major_hazards)."""
+    campaign = get_campaign(session, user, campaign_id)
+    base = _base_region(session, user, campaign, region)
     rows = _rows(session, user, campaign, base.code, (Enterprise.region_code, Enterprise.industry))
-    regions = {r.code: r for r in session.scalars(select(Region).where(Region.path.like(f"{base.path}%")))}
+    # Names and paths only: a region row also carries its boundary, which the counts do not need.
+    subtree = select(Region.code, Region.name, Region.path, Region.parent_code).where(
+        Region.path.like(f"{base.path}%")
+    )
+    regions = {r.code: r for r in session.execute(subtree)}
     total = Counts()
     by_region: dict[str, Counts] = {}
     by_industry: dict[str, Counts] = {}
@@ -861,8 +898,8 @@ def progress(
         "region": {"code": base.code, "name": base.name},
         "total": total.out(),
         "target_met": total.in_scope > 0 and total.out()["coverage"] >= campaign.target_coverage,
-        "major_open": total.major - total.major_closed,
-        "major_zero": major_zero(session, user, campaign, base.code),
+        "major_open": total.major_open,
+        "major_zero": _zero(campaign, total.major_open),
         "by_region": [
             {
                 "code": code,
@@ -878,17 +915,20 @@ def progress(
     }
 
 
-def major_zero(
-    session: Session, user: Principal, campaign: Campaign, region: str | None, limit: int = 200
+def major_hazards(
+    session: Session, user: Principal, campaign_id: int, region: str | None = None, limit: int = 200
 ) -> dict[str, Any]:
-    """重大隐患动态清零 for the campaign in the caller's scope: the 重大 hazards it found that are still
-    open (not 销号 or 撤销), each with its enterprise, responsible person and deadline, soonest first;
-    清零 when there are none, and whether the campaign's 清零 date has passed with some still open."""
+    """重大隐患动态清零 for the campaign in the caller's scope and the progress region: the 重大 hazards it
+    found that are still open (not 销号 or 撤销), each with its enterprise, responsible person and deadline,
+    soonest first, at most `limit`; 清零 when there are none, and whether the campaign's 清零 date has
+    passed with some still open. Kept out of progress (its own call) so the counts stay cheap."""
+    campaign = get_campaign(session, user, campaign_id)
+    base = _base_region(session, user, campaign, region)
     stmt = _scoped_enterprises(
         session,
         user,
         campaign,
-        region,
+        base.code,
         select(Hazard.id, Hazard.description, Hazard.deadline, Hazard.plan, Enterprise.id, Enterprise.name)
         .join(CampaignHazard, CampaignHazard.enterprise_id == Enterprise.id)
         .join(Hazard, Hazard.id == CampaignHazard.hazard_id)
@@ -902,10 +942,8 @@ def major_zero(
     rows = session.execute(stmt.order_by(Hazard.deadline.is_(None), Hazard.deadline, Hazard.id).limit(limit))
     today = local_today()
     return {
-        "open": count,
-        "zero": count == 0,
-        "zero_by": campaign.major_zero_by,
-        "late": bool(count and campaign.major_zero_by and today > campaign.major_zero_by),
+        **_zero(campaign, count),
+        "region": {"code": base.code, "name": base.name},
         "hazards": [
             {
                 "hazard_id": r[0],

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import SYSTEM
 from app.config import get_settings
 from app.enterprises.models import Enterprise
-from app.hazards import exporter, tips
+from app.hazards import exporter, tallies, tips
 from app.hazards.investigation import generate_due_tasks
 from app.hazards.models import FINISHED, GRADES, Hazard, HazardExtension
 from app.notifications import service as notifications
@@ -299,4 +299,18 @@ register(
     prune_tip_throttle,
     trigger="25 * * * *",
     description="清理举报限流计数：时间窗（1 小时）已过的提交、查询、上传计数",
+)
+
+
+def compact_tallies(session: Session, ctx: RunContext) -> dict[str, Any]:
+    if not tallies.available(session):
+        return {"skipped": "SQLite：统计直接读取隐患表"}
+    return tallies.compact(session)
+
+
+register(
+    "hazards.compact_tallies",
+    compact_tallies,
+    trigger="*/10 * * * *",
+    description="合并隐患统计计数（市、省统计所读的按区县、行业、月份计数）",
 )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, extract, func, select, tuple_
+from sqlalchemy import Select, case, extract, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
@@ -12,9 +12,10 @@ from app.enterprises import scope_copy
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.errors import BadInput
-from app.hazards import service
-from app.hazards.models import FINISHED, Hazard
+from app.hazards import service, tallies
+from app.hazards.models import FINISHED, Hazard, HazardTally
 from app.regions import service as regions
+from app.timeutil import local_today
 
 DATE_ORDER = "起始日期不能晚于截止日期"
 
@@ -97,28 +98,29 @@ def page(
 COUNTS = ("found", "closed", "major", "major_closed", "overdue", "open_major", "open_major_unconfirmed")
 
 
-def _counts(period_from: date | None, period_to: date | None) -> list[Any]:
-    """found / closed / overdue / open 重大 as SQL aggregates (found: in the period; the rest: now)."""
-    in_period = Hazard.state != "withdrawn"
+def _counts(t: Any, period_from: date | None, period_to: date | None) -> list[Any]:
+    """found / closed / overdue / open 重大 as SQL aggregates (found: in the period; the rest: now), over
+    the hazards (t = Hazard, each row counting one) or over their tallies (t = HazardTally, whose
+    columns have the same names and meaning, each row counting n)."""
+    one = 1 if t is Hazard else t.n
+    in_period = t.state != "withdrawn"
     if period_from:
-        in_period = in_period & (Hazard.found_on >= period_from)
+        in_period = in_period & (t.found_on >= period_from)
     if period_to:
-        in_period = in_period & (Hazard.found_on <= period_to)
+        in_period = in_period & (t.found_on <= period_to)
+    is_open = t.state.not_in(FINISHED)
+    overdue = is_open & t.deadline.is_not(None) & (t.deadline < literal(local_today()))
     return [
-        func.sum(case((in_period, 1), else_=0)).label("found"),
-        func.sum(case((in_period & (Hazard.state == "closed"), 1), else_=0)).label("closed"),
-        func.sum(case((in_period & (Hazard.grade == "major"), 1), else_=0)).label("major"),
-        func.sum(
-            case((in_period & (Hazard.grade == "major") & (Hazard.state == "closed"), 1), else_=0)
-        ).label("major_closed"),
-        Hazard.overdue_sum().label("overdue"),
-        func.sum(case(((Hazard.grade == "major") & Hazard.state.not_in(FINISHED), 1), else_=0)).label(
-            "open_major"
+        func.sum(case((in_period, one), else_=0)).label("found"),
+        func.sum(case((in_period & (t.state == "closed"), one), else_=0)).label("closed"),
+        func.sum(case((in_period & (t.grade == "major"), one), else_=0)).label("major"),
+        func.sum(case((in_period & (t.grade == "major") & (t.state == "closed"), one), else_=0)).label(
+            "major_closed"
         ),
-        func.sum(case((in_period, Hazard.funds), else_=0)).label("funds"),
-        func.sum(case((Hazard.major_unconfirmed & Hazard.state.not_in(FINISHED), 1), else_=0)).label(
-            "open_major_unconfirmed"
-        ),
+        func.sum(case((overdue, one), else_=0)).label("overdue"),
+        func.sum(case(((t.grade == "major") & is_open, one), else_=0)).label("open_major"),
+        func.sum(case((in_period, t.funds), else_=0)).label("funds"),
+        func.sum(case((t.major_unconfirmed & is_open, one), else_=0)).label("open_major_unconfirmed"),
     ]
 
 
@@ -144,13 +146,23 @@ def statistics(
 ) -> list[dict[str, Any]]:
     """Rows per region (children of the chosen/own region), industry, month or enterprise.
     整改率 = closed / found among the hazards found in the period (withdrawn ones not counted)."""
-    scoped = filtered(session, user, f).with_only_columns(*_counts(period_from, period_to))
+    if tallies.can_answer(session, user, by, f, (period_from, period_to)):
+        t: Any = HazardTally
+        # A group of tallies that nets to no hazard (all moved or deleted) is not a row.
+        scoped = (
+            _tallied(session, user, f)
+            .with_only_columns(*_counts(t, period_from, period_to))
+            .having(func.sum(t.n) != 0)
+        )
+    else:
+        t = Hazard
+        scoped = filtered(session, user, f).with_only_columns(*_counts(t, period_from, period_to))
     if by == "industry":
         names = enterprises.industries()
-        stmt = scoped.add_columns(Hazard.industry).group_by(Hazard.industry).order_by(Hazard.industry)
+        stmt = scoped.add_columns(t.industry).group_by(t.industry).order_by(t.industry)
         return [_row(r.industry, names.get(r.industry, r.industry), r) for r in session.execute(stmt)]
     if by == "month":
-        year, month = extract("year", Hazard.found_on), extract("month", Hazard.found_on)
+        year, month = extract("year", t.found_on), extract("month", t.found_on)
         stmt = (
             scoped.add_columns(year.label("y"), month.label("m")).group_by(year, month).order_by(year, month)
         )
@@ -165,11 +177,25 @@ def statistics(
         rows = session.execute(stmt.group_by(Enterprise.id, Enterprise.name).order_by(Enterprise.id)).all()
         return [_row(str(r.eid), r.name, r) for r in rows]
     if by == "region":
-        return _by_region(session, user, f, scoped)
+        return _by_region(session, user, f, scoped, t)
     raise BadInput("统计维度应为 region、industry、month 或 enterprise", field="by")
 
 
-def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> list[dict[str, Any]]:
+def _tallied(session: Session, user: Principal, f: Filters) -> Select[Any]:
+    """`filtered` on the tallies, for the filters `tallies.can_answer` lets through."""
+    stmt = scope_copy.readable(select(HazardTally), HazardTally, user)
+    if f.region:
+        stmt = scope_copy.in_region(stmt, HazardTally, regions.get_region(session, f.region).path)
+    if f.industry:
+        stmt = stmt.where(HazardTally.industry == f.industry)
+    if f.found_from:
+        stmt = stmt.where(HazardTally.found_on >= f.found_from)
+    if f.found_to:
+        stmt = stmt.where(HazardTally.found_on <= f.found_to)
+    return stmt
+
+
+def _by_region(session: Session, user: Principal, f: Filters, scoped: Any, t: Any) -> list[dict[str, Any]]:
     """Count per enterprise region (the hazards' copy of its path) in SQL, then roll up to the children
     of the root region."""
     root_code = f.region or user.region_code
@@ -180,7 +206,7 @@ def _by_region(session: Session, user: Principal, f: Filters, scoped: Any) -> li
         children = regions.list_regions(session, level="province") or regions.list_regions(
             session, level="city"
         )
-    per_path = session.execute(scoped.add_columns(Hazard.region_path).group_by(Hazard.region_path)).all()
+    per_path = session.execute(scoped.add_columns(t.region_path).group_by(t.region_path)).all()
     out = []
     fields = (*COUNTS, "funds")
     for child in children:

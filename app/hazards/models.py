@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -118,6 +119,17 @@ class Hazard(ScopeCopy, Base):
         # then newest first, so a township's page stops after the page. The trailing columns are the
         # list filters: checked inside the index, so a rare combination reads no table rows it drops.
         *(Index(f"ix_hazards_l{d}_found", f"region_l{d}", *LIST_ORDER_AND_FILTERS) for d in range(1, 5)),
+        # Industry-limited inspectors of a city or a county (a 危化 section): their range is their
+        # industry's hazards in their region, so a rare filter combination does not read the whole region.
+        *(
+            Index(f"ix_hazards_l{d}_industry_found", f"region_l{d}", "industry", *LIST_ORDER_AND_FILTERS[:-1])
+            for d in (2, 3)
+        ),
+        # 重大 only in a busy township (hundreds of thousands of hazards, 2 % of them 重大): the range is
+        # the township's 重大 hazards, not all of them read to find the few that match the other filters.
+        Index(
+            "ix_hazards_l4_grade_found", "region_l4", "grade", "found_on", "id", "state", "source", "industry"
+        ),
         # Overdue scans and reminders.
         Index("ix_hazards_state_deadline", "state", "deadline"),
     )
@@ -316,3 +328,36 @@ class CheckResult(Base):
     note: Mapped[str | None] = mapped_column(Text)
     photo_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id", ondelete="SET NULL"))
+
+
+class HazardTally(Base):
+    """Counts of hazards by county, industry, month found, grade and state class, for statistics over a
+    city or a province without reading every hazard (app/hazards/tallies.py).
+
+    PostgreSQL only: a trigger on hazards appends a row of +1 for a hazard's new values and -1 for its
+    old ones (no row is updated in place, so concurrent writers never wait on one another); the job
+    hazards.compact_tallies folds them. The columns are named as on Hazard so that one set of
+    aggregates (ledger._counts) reads either table: found_on is the first day of the month, state is
+    closed / withdrawn / open, deadline and major_unconfirmed are kept for open hazards only."""
+
+    __tablename__ = "hazard_tallies"
+
+    # 64-bit: compaction re-inserts the folded rows, so ids run ahead of the row count.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    region_path: Mapped[str | None] = mapped_column(String(200))  # cut to the county
+    region_l1: Mapped[str | None] = mapped_column(String(12))
+    region_l2: Mapped[str | None] = mapped_column(String(12))
+    region_l3: Mapped[str | None] = mapped_column(String(12))
+    industry: Mapped[str | None] = mapped_column(String(40))
+    found_on: Mapped[date] = mapped_column(Date)
+    grade: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(20))
+    major_unconfirmed: Mapped[bool] = mapped_column(Boolean)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer)
+    funds: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+    __table_args__ = (
+        Index("ix_hazard_tallies_l2", "region_l2"),
+        Index("ix_hazard_tallies_l3", "region_l3"),
+    )

@@ -579,14 +579,17 @@ def _file_report(ctx: t.Ctx, body: s.FileReport) -> Effect:
 
 
 def _notify_regulators(session: Session, hazard: Hazard, body: s.FileReport) -> None:
+    from app.assessment.responsibilities import major_hazard_recipients
     from app.notifications.service import inspectors_for, notify
 
     ent = session.get_one(Enterprise, hazard.enterprise_id)
     if not ent.region_code:
         return  # an enterprise without a region has no regulator to tell
+    # The county's 责任清单 names the department told; without an entry, every inspector as before.
+    fallback = inspectors_for(session, ent.region_code, ent.industry)
     notify(
         session,
-        user_ids=inspectors_for(session, ent.region_code, ent.industry),
+        user_ids=major_hazard_recipients(session, ent, fallback),
         kind="major_hazard_report",
         title=f"重大事故隐患报告：{ent.name}",
         body=f"{hazard.place}：{hazard.description}\n现状及原因：{body.status_and_cause}",

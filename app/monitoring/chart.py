@@ -1,5 +1,6 @@
 """A point's history as a standalone server-side SVG line chart (no JavaScript): readings reduced to the
-min and max of each of ~600 time buckets, so 17,280 readings draw as fast as 1,000; limit lines dashed."""
+min and max of each of 600 time buckets (about a pixel each), in SQL on PostgreSQL (service.history_chart)
+and by `bucketize` otherwise, so 17,280 readings draw as fast as 1,000; limit lines dashed."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,27 +16,44 @@ LIMIT_COLOURS = {"limit_hh": "#b00020", "limit_h": "#e07000", "limit_l": "#e0700
 LIMIT_LABELS = {"limit_hh": "高高", "limit_h": "高", "limit_l": "低", "limit_ll": "低低"}
 
 
+def span_seconds(since: datetime, until: datetime) -> float:
+    return max(until.timestamp() - since.timestamp(), 1.0)
+
+
+def bucketize(
+    rows: Sequence[tuple[datetime, float]], since: datetime, until: datetime
+) -> list[tuple[int, float, float]]:
+    """(bucket, min, max) of the readings; bucket = floor((ts - since) / span × BUCKETS), clamped."""
+    t0, span = since.timestamp(), span_seconds(since, until)
+    out: dict[int, list[float]] = {}
+    for ts, v in rows:
+        b = min(BUCKETS - 1, max(0, int((ts.timestamp() - t0) / span * BUCKETS)))
+        cur = out.get(b)
+        if cur is None:
+            out[b] = [v, v]
+        elif v < cur[0]:
+            cur[0] = v
+        elif v > cur[1]:
+            cur[1] = v
+    return [(b, lo, hi) for b, (lo, hi) in out.items()]
+
+
 def history_svg(
     title: str,
     unit: str,
     since: datetime,
     until: datetime,
-    rows: Sequence[tuple[datetime, float]],
+    buckets: Sequence[tuple[int, float, float]],
     limits: dict[str, float | None],
 ) -> str:
-    t0, t1 = since.timestamp(), until.timestamp()
-    span = max(t1 - t0, 1.0)
+    """The chart of (bucket, min, max) rows (bucketize, or the same in SQL)."""
+    t0 = since.timestamp()
+    span = span_seconds(since, until)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    # min/max per bucket, in time order
     lo: list[float | None] = [None] * BUCKETS
     hi: list[float | None] = [None] * BUCKETS
-    for ts, v in rows:
-        b = min(BUCKETS - 1, max(0, int((ts.timestamp() - t0) / span * BUCKETS)))
-        cur_lo, cur_hi = lo[b], hi[b]
-        if cur_lo is None or v < cur_lo:
-            lo[b] = v
-        if cur_hi is None or v > cur_hi:
-            hi[b] = v
+    for b, b_lo, b_hi in buckets:
+        lo[b], hi[b] = b_lo, b_hi
     values = [v for v in lo + hi if v is not None] + [v for v in limits.values() if v is not None]
     vmin, vmax = (min(values), max(values)) if values else (0.0, 1.0)
     if vmax - vmin < 1e-9:

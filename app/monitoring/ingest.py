@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.errors import BadInput
@@ -39,6 +38,9 @@ class _Limits:
     h: float | None
     hh: float | None
     interval: int
+    # Strictly between these a value crosses no limit (the fast path of evaluate).
+    normal_lo: float = -math.inf
+    normal_hi: float = math.inf
 
 
 def classify(p: _Limits | MonitoringPoint, value: float) -> tuple[str, float] | None:
@@ -68,41 +70,54 @@ def ack_minutes(kind: str) -> int:
     return s.ack_minutes_hh if kind in ("hh", "ll") else s.ack_minutes_other
 
 
-def _in(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """column IN values; on PostgreSQL one array parameter (= ANY), not hundreds of bound values."""
-    if session.get_bind().dialect.name != "postgresql":
-        return column.in_(values)  # type: ignore[no-any-return]
-    kind = String if isinstance(next(iter(values), ""), str) else Integer
-    return column == any_(bindparam(None, list(values), type_=ARRAY(kind)))  # type: ignore[no-any-return]
+# Per process: each enterprise's active points, keyed by (database URL, enterprise), with the stamp they were
+# read under. Every batch reads the stamp again (one aggregate over the enterprise's points, no rows sent)
+# and reloads the points only when it changed, so a new, changed or deactivated point counts from the next
+# batch in every worker. ORM updates of a point bump its version and updated_at (models.py).
+_point_cache: dict[tuple[str, int], tuple[tuple[Any, ...], dict[Any, _Limits]]] = {}
+POINT_CACHE_ENTERPRISES = 1_000
 
 
-def _points(session: Session, enterprise_id: int, batch: Sequence[RawReading]) -> dict[Any, _Limits]:
-    tags = {r.tag for r in batch if r.tag is not None}
-    ids = {r.point_id for r in batch if r.point_id is not None}
-    cols = (
-        MonitoringPoint.id,
-        MonitoringPoint.tag,
-        MonitoringPoint.unit_id,
-        MonitoringPoint.limit_ll,
-        MonitoringPoint.limit_l,
-        MonitoringPoint.limit_h,
-        MonitoringPoint.limit_hh,
-        MonitoringPoint.interval_seconds,
-    )
-    found: dict[Any, _Limits] = {}
-    for key_set, column in ((tags, MonitoringPoint.tag), (ids, MonitoringPoint.id)):
-        if not key_set:
-            continue
-        rows = session.execute(
-            select(*cols).where(
-                MonitoringPoint.enterprise_id == enterprise_id,
-                MonitoringPoint.is_active.is_(True),
-                _in(session, column, list(key_set)),
-            )
+def _points(session: Session, enterprise_id: int) -> dict[Any, _Limits]:
+    """The enterprise's active points by ("tag", tag) and ("id", id)."""
+    stamp = tuple(
+        session.connection()
+        .execute(  # Core, not the ORM: this runs on every batch
+            select(
+                func.count(),
+                func.sum(MonitoringPoint.version),
+                func.max(MonitoringPoint.id),
+                func.max(MonitoringPoint.updated_at),
+            ).where(MonitoringPoint.enterprise_id == enterprise_id)
         )
-        for pid, tag, unit_id, ll, lo, h, hh, interval in rows:
-            lim = _Limits(pid, unit_id, ll, lo, h, hh, interval)
-            found[("tag", tag) if column is MonitoringPoint.tag else ("id", pid)] = lim
+        .one()
+    )
+    key = (str(session.get_bind().engine.url), enterprise_id)
+    hit = _point_cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    found: dict[Any, _Limits] = {}
+    rows = session.execute(
+        select(
+            MonitoringPoint.id,
+            MonitoringPoint.tag,
+            MonitoringPoint.unit_id,
+            MonitoringPoint.limit_ll,
+            MonitoringPoint.limit_l,
+            MonitoringPoint.limit_h,
+            MonitoringPoint.limit_hh,
+            MonitoringPoint.interval_seconds,
+        ).where(MonitoringPoint.enterprise_id == enterprise_id, MonitoringPoint.is_active.is_(True))
+    )
+    for pid, tag, unit_id, ll, lo, h, hh, interval in rows:
+        lows, highs = [x for x in (ll, lo) if x is not None], [x for x in (h, hh) if x is not None]
+        lim = _Limits(
+            pid, unit_id, ll, lo, h, hh, interval, max(lows, default=-math.inf), min(highs, default=math.inf)
+        )
+        found[("tag", tag)] = found[("id", pid)] = lim
+    if len(_point_cache) >= POINT_CACHE_ENTERPRISES:
+        _point_cache.clear()
+    _point_cache[key] = (stamp, found)
     return found
 
 
@@ -119,7 +134,7 @@ def ingest(session: Session, enterprise_id: int, batch: Sequence[RawReading]) ->
     now = utcnow()
     earliest = now - timedelta(days=effective_retention_days())
     latest = now + timedelta(seconds=settings.max_future_seconds)
-    points = _points(session, enterprise_id, batch)
+    points = _points(session, enterprise_id)
     pids: list[int] = []
     tss: list[datetime] = []
     vals: list[float] = []
@@ -154,24 +169,37 @@ def ingest(session: Session, enterprise_id: int, batch: Sequence[RawReading]) ->
     }
 
 
+# One statement per batch on PostgreSQL, with binary parameters (%b: psycopg dumps a list as text in Python,
+# element by element; in binary in C): the readings as three arrays, inserted
+# ON CONFLICT DO NOTHING; back come the number inserted and, only when some were duplicates, which ones
+# (1-based positions in the batch), rather than every inserted row.
+_INSERT_PG = (
+    "WITH u AS (SELECT * FROM unnest(%b::integer[], %b::timestamptz[], %b::double precision[])"
+    " WITH ORDINALITY AS u (point_id, ts, value, n)),"
+    " ins AS (INSERT INTO monitoring_readings (point_id, ts, value) SELECT point_id, ts, value FROM u"
+    " ON CONFLICT DO NOTHING RETURNING point_id, ts)"
+    " SELECT count(*), CASE WHEN count(*) < %b THEN (SELECT array_agg(n) FROM"
+    " (SELECT min(u.n) AS n FROM ins JOIN u USING (point_id, ts) GROUP BY point_id, ts) AS firsts) END"
+    " FROM ins"
+)
+
+
 def _insert(
     session: Session, pids: list[int], tss: list[datetime], vals: list[float]
 ) -> list[tuple[int, datetime, float]]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    """Store the rows; returns those actually inserted (not already stored)."""
+    rows = list(zip(pids, tss, vals, strict=True))
+    if session.get_bind().dialect.name == "postgresql":
         partitions.ensure_for(session, tss)
-        rows = session.execute(
-            text(
-                "INSERT INTO monitoring_readings (point_id, ts, value) "
-                "SELECT * FROM unnest(CAST(:p AS integer[]), CAST(:t AS timestamptz[]), "
-                "CAST(:v AS double precision[])) ON CONFLICT DO NOTHING RETURNING point_id, ts, value"
-            ),
-            {"p": pids, "t": tss, "v": vals},
-        ).all()
-        return [(int(p), t, float(v)) for p, t, v in rows]
+        raw = session.connection().connection.driver_connection
+        with raw.cursor(binary=True) as cur:  # type: ignore[union-attr]
+            count, positions = cur.execute(_INSERT_PG, (pids, tss, vals, len(rows))).fetchone()
+        if count == len(rows):
+            return rows
+        return [rows[n - 1] for n in sorted(positions or [])]
     stmt = (
         sqlite.insert(Reading)
-        .values([{"point_id": p, "ts": t, "value": v} for p, t, v in zip(pids, tss, vals, strict=True)])
+        .values([{"point_id": p, "ts": t, "value": v} for p, t, v in rows])
         .on_conflict_do_nothing()
         .returning(Reading.point_id, Reading.ts, Reading.value)
     )
@@ -190,26 +218,33 @@ def evaluate(
     Returns the ids of the alarms opened now."""
     if not rows:
         return []
-    rows = sorted(rows, key=lambda r: (r[0], r[1]))
-    # (point, kind) -> [start ts, limit, peak value, peak ts]
+    # (point, kind) -> [start ts, limit, peak value, peak ts]; one pass, in no particular order.
     crossings: dict[tuple[int, str], list[Any]] = {}
-    last: dict[int, tuple[datetime, float, str | None]] = {}
+    last: dict[int, tuple[datetime, float]] = {}  # the point's newest reading of the batch
     for pid, ts, value in rows:
-        hit = classify(limits[pid], value)
-        kind = hit[0] if hit else None
-        last[pid] = (ts, value, kind)
+        prev = last.get(pid)
+        if prev is None or ts > prev[0]:
+            last[pid] = (ts, value)
+        lim = limits[pid]
+        if lim.normal_lo < value < lim.normal_hi:
+            continue
+        hit = classify(lim, value)
         if hit is None:
             continue
-        cur = crossings.get((pid, kind))  # type: ignore[arg-type]
+        kind, crossed = hit
+        cur = crossings.get((pid, kind))
         if cur is None:
-            crossings[(pid, hit[0])] = [ts, hit[1], value, ts]
-        elif (value > cur[2]) if hit[0] in ("hh", "h") else (value < cur[2]):
+            crossings[(pid, kind)] = [ts, crossed, value, ts]
+            continue
+        cur[0] = min(cur[0], ts)
+        worse = value > cur[2] if kind in ("hh", "h") else value < cur[2]
+        if worse or (value == cur[2] and ts < cur[3]):  # the earliest of equal peaks, as in time order
             cur[2], cur[3] = value, ts
     # The enterprise's open alarms (few, on the (enterprise_id, state) index) rather than a look-up by
     # every point of the batch; those of points not in this batch are left alone.
     open_rows = [
         row
-        for row in session.execute(
+        for row in session.connection().execute(
             select(
                 Alarm.id, Alarm.point_id, Alarm.kind, Alarm.limit_value, Alarm.peak_value, Alarm.returned_at
             ).where(Alarm.enterprise_id == enterprise_id, Alarm.state != "cleared")
@@ -222,7 +257,7 @@ def evaluate(
     # Back to normal: the point's newest reading of this batch is within the alarm's limit again (a
     # stale alarm: data arrived). Crossing again takes the mark back.
     for _aid, pid, kind, limit, _peak, returned in open_rows:
-        ts, value, _ = last[pid]
+        ts, value = last[pid]
         back = kind == "stale" or not _beyond(kind, limit, value)
         if back and returned is None:
             session.execute(update(Alarm).where(Alarm.id == _aid).values(returned_at=ts))

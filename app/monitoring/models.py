@@ -83,9 +83,10 @@ class Reading(Base):
 
     __tablename__ = "monitoring_readings"
 
-    point_id: Mapped[int] = mapped_column(
-        ForeignKey("monitoring_points.id", ondelete="CASCADE"), primary_key=True
-    )
+    # A monitoring_points id, deliberately without a foreign key (a look-up per inserted reading): ingest
+    # admits only the device's enterprise's active points, and a trigger on monitoring_points deletes a
+    # point's readings with the point (migration 0028).
+    point_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ts: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     value: Mapped[float] = mapped_column(Float)
 

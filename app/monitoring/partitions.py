@@ -49,7 +49,17 @@ def ensure_for(session: Session, times: Iterable[datetime]) -> None:
     """Make sure the partitions for these (UTC) times exist: one cheap look-up for the months of the batch
     this process has not seen yet."""
     db = str(session.get_bind().engine.url)
-    months = {(t.year, t.month) for t in (t.astimezone(UTC) for t in times)}
+    times = list(times)
+    if not times:
+        return
+    # The months from the earliest to the latest time (a batch spans one or two): two conversions, not one
+    # per reading.
+    lo, hi = min(times).astimezone(UTC), max(times).astimezone(UTC)
+    months = set()
+    y, m = lo.year, lo.month
+    while (y, m) <= (hi.year, hi.month):
+        months.add((y, m))
+        y, m = _shift(y, m, 1)
     unknown = {name_for(y, m): (y, m) for y, m in months if (db, name_for(y, m)) not in _known}
     if not unknown:
         return

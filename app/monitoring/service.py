@@ -6,7 +6,7 @@ import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -242,21 +242,27 @@ def history(
 
 
 def history_chart(session: Session, user: Principal, point_id: int, hours: int) -> str:
-    from app.monitoring.chart import history_svg
+    from app.monitoring import chart
 
     point = get_point(session, user, point_id)
     until = utcnow()
     since = until - timedelta(hours=hours)
-    rows = session.execute(
-        select(Reading.ts, Reading.value)
-        .where(Reading.point_id == point.id, Reading.ts >= since, Reading.ts <= until)
-        .order_by(Reading.ts)
-    ).all()
+    where = (Reading.point_id == point.id, Reading.ts >= since, Reading.ts <= until)
+    if session.get_bind().dialect.name == "postgresql":
+        # Min and max per bucket in SQL: 600 rows cross to Python, not 17,280 (24 h at 5 s).
+        n, t0, span = chart.BUCKETS, since.timestamp(), chart.span_seconds(since, until)
+        at = func.floor((func.date_part("epoch", Reading.ts) - t0) / span * n)
+        bucket = cast(func.least(n - 1, func.greatest(0, at)), Integer)
+        rows = session.execute(
+            select(bucket, func.min(Reading.value), func.max(Reading.value)).where(*where).group_by(bucket)
+        ).all()
+        buckets = [(int(i), float(lo), float(hi)) for i, lo, hi in rows]
+    else:
+        readings = session.execute(select(Reading.ts, Reading.value).where(*where)).all()
+        buckets = chart.bucketize([(t, v) for t, v in readings], since, until)
     name, unit = QUANTITIES[point.quantity]
     limits = {k: getattr(point, k) for k in ("limit_hh", "limit_h", "limit_l", "limit_ll")}
-    return history_svg(
-        f"{point.tag} {point.name} {name}", unit, since, until, [(t, v) for t, v in rows], limits
-    )
+    return chart.history_svg(f"{point.tag} {point.name} {name}", unit, since, until, buckets, limits)
 
 
 # ---------------------------------------------------------------- device tokens

@@ -3,6 +3,8 @@ drills (phone card tables), an accident's page, the enterprise page's section, t
 the 专家库 search."""
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -26,7 +28,20 @@ from app.auth.principal import Principal
 from app.enterprises import service as enterprises
 from app.errors import BadInput, NotFound
 from app.fields import REGION_CODE, Id
-from app.web.common import Errors, Form, PageRoute, PageUser, attempt, check_csrf, page, redirect, text
+from app.timeutil import SHANGHAI
+from app.web.common import (
+    Errors,
+    Form,
+    PageRoute,
+    PageUser,
+    attempt_all,
+    check_csrf,
+    in_future,
+    page,
+    parse_date,
+    redirect,
+    text,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -188,17 +203,25 @@ def submit_entry(
     body = {**values, "enterprise_id": ent.id}
     if which == "accident" and "occurred_at" in values:
         body["occurred_at"] = f"{values['occurred_at']}:00+08:00"  # datetime-local is Shanghai time
-    writes = {
-        "accident": lambda: accidents.report(session, user, AccidentReportIn.model_validate(body)).id,
-        "plan": lambda: emergency.create_plan(session, user, EmergencyPlanIn.model_validate(body)).id,
-        "drill": lambda: (
-            emergency.add_drill(
-                session, user, _plan_id(session, user, form, ent.id), DrillIn.model_validate(values)
-            ).id
-        ),
-        "resource": lambda: resources.create_resource(session, user, ResourceIn.model_validate(body)).id,
+    builds: dict[str, Callable[[], Any]] = {
+        "accident": lambda: AccidentReportIn.model_validate(body),
+        "plan": lambda: EmergencyPlanIn.model_validate(body),
+        "drill": lambda: DrillIn.model_validate(values),
+        "resource": lambda: ResourceIn.model_validate(body),
     }
-    new_id, errors = attempt(session, writes[which])
+    saves: dict[str, Callable[[Any], int]] = {
+        "accident": lambda data: accidents.report(session, user, data).id,
+        "plan": lambda data: emergency.create_plan(session, user, data).id,
+        "drill": lambda data: emergency.add_drill(session, user, plan_id, data).id,
+        "resource": lambda data: resources.create_resource(session, user, data).id,
+    }
+    problems, plan_id = _date_problems(which, values), 0
+    if which == "drill":
+        try:
+            plan_id = _plan_id(session, user, form, ent.id)
+        except BadInput as exc:
+            problems["plan_id"] = exc.detail
+    new_id, errors = attempt_all(session, builds[which], saves[which], problems)
     if errors:
         kept = values | {"plan_id": text(form, "plan_id")}
         return _entry_page(request, session, user, ent.id, which, kept, errors)
@@ -206,6 +229,32 @@ def submit_entry(
         return redirect(f"/accidents/{new_id}")
     anchor = {"plan": "plans", "drill": "drills", "resource": "resources"}[which]
     return redirect(f"/enterprises/{ent.id}#{anchor}")
+
+
+def _date_problems(which: str, values: dict[str, str]) -> Errors:
+    """The services' date checks (nothing in the future, 公布 not before 评审), found by the page so one
+    submit shows them with the schema's messages."""
+    problems: Errors = {}
+    if which == "accident":
+        try:
+            occurred = datetime.fromisoformat(values.get("occurred_at", "")).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            occurred = None
+        if occurred is not None and occurred > datetime.now(SHANGHAI):
+            problems["occurred_at"] = "事故发生时间不能晚于现在"
+    elif which == "plan":
+        reviewed, published = parse_date(values.get("reviewed_on")), parse_date(values.get("published_on"))
+        if in_future(values.get("reviewed_on")):
+            problems["reviewed_on"] = "评审（论证）日期不能晚于今天"
+        if reviewed and not values.get("review_kind"):
+            problems["review_kind"] = "请选择评审或论证"
+        if in_future(values.get("published_on")):
+            problems["published_on"] = "公布日期不能晚于今天"
+        elif reviewed and published and published < reviewed:
+            problems["published_on"] = "公布日期不能早于评审（论证）日期"
+    elif which == "drill" and in_future(values.get("held_on")):
+        problems["held_on"] = "演练日期不能晚于今天"
+    return problems
 
 
 def _plan_id(session: Session, user: Principal, form: Any, enterprise_id: int) -> int:

@@ -2,12 +2,11 @@
 industry down to each enterprise's 自查报告 (return / accept); the enterprise works the checklist item by
 item and files; 安全提示 are sent from a template and acknowledged (叫应) with one click."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession
@@ -20,12 +19,15 @@ from app.errors import BadInput
 from app.fields import Id
 from app.timeutil import SHANGHAI
 from app.web.common import (
+    Errors,
     Form,
     PageRoute,
     PageUser,
     attempt,
+    attempt_all,
     check_csrf,
     done_notice,
+    in_future,
     page,
     parse_date,
     redirect_done,
@@ -101,8 +103,8 @@ def campaign_create(request: Request, session: DbSession, user: PageUser, form: 
         "tags": [t for t in form.getlist("tags") if isinstance(t, str)],
     }
 
-    def write() -> Any:
-        data = CampaignIn(
+    def build() -> CampaignIn:
+        return CampaignIn(
             title=values["title"] or "",
             basis_number=values["basis_number"],
             basis_date=parse_date(values["basis_date"]),
@@ -111,9 +113,18 @@ def campaign_create(request: Request, session: DbSession, user: PageUser, form: 
             ends_on=parse_date(values["ends_on"]) or values["ends_on"] or "",  # type: ignore[arg-type]
             own_items=[{"text": t} for t in _lines(values["own_items"])],  # type: ignore[misc]
         )
-        return service.create_campaign(session, user, data)
 
-    campaign, errors = attempt(session, write, rename={"scope.tags": "tags"})
+    # The service's date checks, found here too so they come with the schema's messages at once.
+    problems: Errors = {}
+    starts, ends = parse_date(values["starts_on"]), parse_date(values["ends_on"])
+    if starts and ends and ends < starts:
+        problems["ends_on"] = "结束日期不能早于开始日期"
+    if in_future(values["basis_date"]):
+        problems["basis_date"] = "依据文件日期不能晚于今天"
+    campaign, errors = attempt_all(
+        session, build, lambda data: service.create_campaign(session, user, data), problems,
+        rename={"scope.tags": "tags"},
+    )  # fmt: skip
     if campaign is None:
         return _new_page(request, session, user, values, errors)
     return redirect_done(f"/campaigns/{campaign.id}", "created")
@@ -132,6 +143,7 @@ def campaign_page(
         if region is not None and not region.isdigit():
             raise BadInput("行政区划代码应为数字", field="region")
         ctx["progress"] = service.progress(session, user, campaign_id, region)
+        ctx["major"] = service.major_hazards(session, user, campaign_id, region)
         ctx["rows"] = service.enterprise_rows(session, user, campaign_id, region=region, limit=200)
     return page(request, session, "campaign.html", user, **ctx)
 
@@ -259,26 +271,37 @@ def notice_send(request: Request, session: DbSession, user: PageUser, form: Form
         "tags": [t for t in form.getlist("tags") if isinstance(t, str)],
     }
 
-    def write() -> Any:
-        deadline = None
-        if values["ack_deadline"]:
-            try:
-                deadline = datetime.fromisoformat(values["ack_deadline"]).replace(tzinfo=SHANGHAI)
-            except ValueError:
-                raise BadInput("叫应截止时间格式不正确", field="ack_deadline") from None
+    # What notices.send refuses one at a time, found here so one submit names every field.
+    problems: Errors = {}
+    deadline = None
+    if values["ack_deadline"]:
         try:
-            data = NoticeIn(
-                template=values["template"],
-                title=values["title"],
-                body=values["body"],
-                scope={"tags": values["tags"]},  # type: ignore[arg-type]
-                ack_deadline=deadline,
-            )
-        except ValidationError:
-            raise
-        return notices.send(session, user, data)
+            deadline = datetime.fromisoformat(values["ack_deadline"]).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            problems["ack_deadline"] = "叫应截止时间格式不正确"
+    if deadline is not None and deadline <= datetime.now(SHANGHAI):
+        problems["ack_deadline"] = "叫应截止时间须晚于现在"
+    elif deadline is not None and deadline > datetime.now(SHANGHAI) + timedelta(days=90):
+        problems["ack_deadline"] = "叫应截止时间不能超过 90 天"
+    if not values["template"]:
+        if not values["title"]:
+            problems["title"] = "请填写安全提示标题（或选择模板）"
+        if not values["body"]:
+            problems["body"] = "请填写安全提示正文（或选择模板）"
 
-    sent, errors = attempt(session, write, rename={"scope.tags": "tags", "scope": "tags"})
+    def build() -> NoticeIn:
+        return NoticeIn(
+            template=values["template"],
+            title=values["title"],
+            body=values["body"],
+            scope={"tags": values["tags"]},  # type: ignore[arg-type]
+            ack_deadline=deadline,
+        )
+
+    sent, errors = attempt_all(
+        session, build, lambda data: notices.send(session, user, data), problems,
+        rename={"scope.tags": "tags", "scope": "tags"},
+    )  # fmt: skip
     if sent is None:
         return _notice_new(request, session, user, values, errors)
     return redirect_done(f"/notices/{sent.id}", "sent")

@@ -292,6 +292,33 @@ def attempt(
         return None, {_rename(exc.field or FORM_ERROR, strip, names): exc.detail}
 
 
+def attempt_all(
+    session: Session,
+    build: Callable[[], Any],
+    save: Callable[[Any], T],
+    problems: Errors,
+    strip: tuple[str, ...] = (),
+    rename: dict[str, str] | None = None,
+) -> tuple[T | None, Errors]:
+    """attempt() for a form whose service checks some fields only after the schema (dates in order, not
+    in the future …): the page finds those `problems` itself, so one submit shows them together with the
+    schema's messages; any of them stops the write. The service keeps its own checks."""
+
+    def run() -> T:
+        data = build()
+        refuse_if(problems)
+        return save(data)
+
+    result, errors = attempt(session, run, strip, rename)
+    return result, ({**problems, **errors} if errors else errors)
+
+
+def in_future(value: str | None) -> bool:
+    """A filled-in date that parses and is in the future (the browser sends 年-月-日)."""
+    day = parse_date(value)
+    return day is not None and day > local_today()
+
+
 def parse_date(value: str | None) -> date | None:
     if not value:
         return None

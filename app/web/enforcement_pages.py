@@ -2,6 +2,7 @@
 results as cards with photos, hazards from failed items, completion with the 责令限期整改, the enterprise's
 rectification report, the 复查), and the public 双随机 results page (no login, only public facts)."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -22,11 +23,13 @@ from app.web.common import (
     PageRoute,
     PageUser,
     attempt,
+    attempt_all,
     check_csrf,
     fields,
+    keep_photos,
     page,
+    parse_date,
     redirect,
-    save_photo,
     text,
 )
 
@@ -100,8 +103,16 @@ def open_inspection(request: Request, session: DbSession, user: PageUser, form: 
 
 
 def _inspection_page(
-    request: Request, session: DbSession, user: Any, inspection_id: int, errors: dict[str, str] | None = None
+    request: Request,
+    session: DbSession,
+    user: Any,
+    inspection_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str | None] | None = None,
+    kept: dict[int, list[int]] | None = None,
 ) -> Response:
+    """`values`: what a refused form had chosen and typed, shown again; `kept`: the photos its items
+    already have from that submit (item id -> attachment ids)."""
     insp = service.get_readable(session, user, inspection_id)
     data = service.to_dict(session, insp)
     docs = [documents.metadata(d) for d in documents.for_subject(session, user, "inspection", insp.id)]
@@ -122,6 +133,8 @@ def _inspection_page(
         today=local_today(),
         RESULTS=RESULTS,
         errors=errors or {},
+        values=values or {},
+        kept=kept or {},
         status_code=422 if errors else 200,
     )
 
@@ -139,26 +152,48 @@ def save_results(
     insp = service.get_readable(session, user, inspection_id)
     items = service.to_dict(session, insp)["items"]
     rest_pass = form.get("rest_pass") == "1"  # "其余未填写的项均为符合": one tap for a long checklist
+    # After an error the page shows again what was chosen and typed, and the photos already taken (saved
+    # at once by keep_photos, sent back as kept_photo_<item>); every 不符合 without a note is named at once.
+    typed: dict[str, str | None] = {}
+    kept: dict[int, list[int]] = {}
+    problems: dict[str, str] = {}
+    results: list[dict[str, Any]] = []
+    for it in items:
+        value = text(form, f"result_{it['id']}") or ("pass" if rest_pass and not it["result"] else None)
+        note = text(form, f"note_{it['id']}")
+        typed[f"result_{it['id']}"], typed[f"note_{it['id']}"] = value, note
+        kept[it["id"]], photo_errors = keep_photos(
+            session, user, form, f"photo_{it['id']}", insp.enterprise_id
+        )
+        problems.update(photo_errors)
+        if value is None:
+            continue
+        if value == "fail" and not note:
+            problems[f"note_{it['id']}"] = f"第 {it['position'] + 1} 项“不符合”须填写说明"
+        photos = it["photos"] + kept[it["id"]]
+        results.append({"item_id": it["id"], "result": value, "note": note, "photos": photos})
 
-    def write() -> None:
-        results = []
-        for it in items:
-            value = text(form, f"result_{it['id']}") or ("pass" if rest_pass and not it["result"] else None)
-            if value is None:
-                continue
-            photos = it["photos"] + save_photo(session, user, form, f"photo_{it['id']}", insp.enterprise_id)
-            note = text(form, f"note_{it['id']}")
-            results.append({"item_id": it["id"], "result": value, "note": note, "photos": photos})
+    def build() -> s.InspectionResultsIn:
         if not results:
             raise BadInput("请至少填写一项检查结果")
-        service.record_results(
-            session, user, inspection_id, s.InspectionResultsIn.model_validate({"results": results})
-        )
+        return s.InspectionResultsIn.model_validate({"results": results})
 
-    _, errors = attempt(session, write)
+    _, errors = attempt_all(
+        session, build, lambda data: service.record_results(session, user, inspection_id, data), problems
+    )
     if errors:
-        return _inspection_page(request, session, user, inspection_id, errors)
+        errors = {_item_field(k, results): v for k, v in errors.items()}
+        return _inspection_page(request, session, user, inspection_id, errors, typed, kept)
     return redirect(f"/enforcement/inspections/{inspection_id}")
+
+
+def _item_field(key: str, results: list[dict[str, Any]]) -> str:
+    """results.<n>.note / .photos (the service's n-th result) -> note_<item id> / photo_<item id>."""
+    m = re.fullmatch(r"results\.(\d+)\.(note|photos)", key)
+    if m is None or int(m.group(1)) >= len(results):
+        return key
+    name = "note" if m.group(2) == "note" else "photo"
+    return f"{name}_{results[int(m.group(1))]['item_id']}"
 
 
 @router.get("/public/random-results")
@@ -191,8 +226,9 @@ def item_hazard(
             session, user, inspection_id, item_id, s.InspectionHazardIn.model_validate(data)
         ),
     )
-    if errors:
-        return _inspection_page(request, session, user, inspection_id, errors)
+    if errors:  # shown under that item's form, with what was typed
+        typed: dict[str, str | None] = {**data, "hazard_item": str(item_id)}
+        return _inspection_page(request, session, user, inspection_id, errors, typed)
     return redirect(f"/enforcement/inspections/{inspection_id}")
 
 
@@ -207,12 +243,19 @@ def complete(request: Request, session: DbSession, user: PageUser, form: Form, i
         body["order"] = {"deadline": f["deadline"], "requirements": f["requirements"]}
     if f["review_passed"]:
         body["review_passed"] = f["review_passed"] == "yes"
-    _, errors = attempt(
+    # service.complete checks the deadline only after the schema: found here so both come at once.
+    problems: dict[str, str] = {}
+    deadline = parse_date(f["deadline"])
+    if deadline is not None and deadline <= local_today():
+        problems["order.deadline"] = "整改期限须晚于今天"
+    _, errors = attempt_all(
         session,
-        lambda: service.complete(session, user, inspection_id, s.InspectionCompleteIn.model_validate(body)),
+        lambda: s.InspectionCompleteIn.model_validate(body),
+        lambda data: service.complete(session, user, inspection_id, data),
+        problems,
     )
     if errors:
-        return _inspection_page(request, session, user, inspection_id, errors)
+        return _inspection_page(request, session, user, inspection_id, errors, f)
     return redirect(f"/enforcement/inspections/{inspection_id}")
 
 
@@ -229,5 +272,5 @@ def rectified(
         ),
     )
     if errors:
-        return _inspection_page(request, session, user, inspection_id, errors)
+        return _inspection_page(request, session, user, inspection_id, errors, {"note": body.get("note")})
     return redirect(f"/enforcement/inspections/{inspection_id}")

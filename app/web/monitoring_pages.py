@@ -1,6 +1,7 @@
 """The 重大危险源 monitoring board: the caller's points with their newest value and open alarms (an
 enterprise sees its own; an inspector every enterprise of the jurisdiction). Refreshes itself every
-board_refresh_seconds (default 10 s) with a meta refresh (no script)."""
+board_refresh_seconds (default 10 s) through static/site.js, with a pause button (a meta refresh cannot
+be paused: WCAG 2.2.1)."""
 
 from datetime import datetime
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from app.assessment import responsibilities
 from app.auth import service as auth
 from app.auth.deps import SESSION_COOKIE, DbSession, session_token
 from app.auth.principal import Principal
@@ -192,6 +193,7 @@ def enterprise_detail(request: Request, session: DbSession, user: MaybeUser, ent
         region=region,
         industries=enterprises.industries(),
         credit_listed=credit.is_listed(session, ent.id),
+        responsible=responsibilities.parties_of(session, ent),
         **regulator_pages.enterprise_context(session, user, ent.id),
     )
 

@@ -300,3 +300,29 @@ def test_pages_show_the_card_and_the_drilldown(client, world):
     assert drill.status_code == 200 and 'data-stat="count">4<' in drill.text
     sign_in(client, world.county2.username)
     assert client.get("/assessment/139101?period=2026-02").status_code == 404
+
+
+def test_both_periods_counted_in_one_pass_equal_each_period_counted_alone(db, world):
+    """A card counts its period and the previous one in one query per base measure (filtered counts over
+    the span); each figure must still be the count of the records that period's own select finds."""
+    from app.assessment.indicators import MEASURES, Ctx
+    from app.auth.principal import SYSTEM
+    from app.regions.models import Region
+
+    dialect = db.get_bind().dialect.name
+    city = db.get_one(Region, "139100")
+    counties = list(db.scalars(select(Region).where(Region.parent_code == city.code)))
+    periods = [service.parse_period("2026-02"), service.parse_period("2026-01")]
+    ctxs = [Ctx(p.start, p.end, city.path, 3, SYSTEM, dialect) for p in periods]
+    together = service.count_measures(db, set(MEASURES), ctxs)
+    seen = 0
+    for i, p in enumerate(periods):
+        for name, m in MEASURES.items():
+            for county in counties:
+                # The drill-down's select for the county alone, counted directly.
+                own = Ctx(p.start, p.end, county.path, 3, SYSTEM, dialect)
+                direct = db.scalar(select(func.count()).select_from(m.build(own).subquery())) or 0
+                assert together[i][name].get(county.code, 0) == direct, (p.key, name, county.code)
+                seen += direct
+    assert together[0]["hazards_found"]["139101"] == 4 and together[1]["hazards_found"]["139101"] == 1
+    assert together[1]["hazards_found_closed"]["139101"] == 1 and seen > 10

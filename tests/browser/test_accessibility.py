@@ -12,23 +12,28 @@ node_modules/axe-core the test skips, except under CI=true where it fails.
 """
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from app.attachments import service as attachments
+from app.campaigns import notices
+from app.campaigns import service as campaigns
+from app.campaigns.schemas import CampaignIn, NoticeIn
 from app.enterprises.models import Enterprise
 from app.grading.regional import recompute_region_levels
 from app.hazards import tips
 from app.hazards.schemas import TipIn
 from app.regions.models import Region
-from tests.browser.conftest import DESKTOP, PHONE, login
+from app.timeutil import local_today
+from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
 from tests.conftest import IN_CI
 from tests.factories import PASSWORD, make_enterprise
 from tests.mapping.factories import set_level
 from tests.risks.factories import add_measure, assess, make_point
 from tests.supervision.factories import make_hazard
-from tests.web.factories import make_world, png_bytes
+from tests.web.factories import make_world, png_bytes, principal_from
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
@@ -70,19 +75,40 @@ def pages(live_server) -> dict[str, tuple[str | None, list[str]]]:  # type: igno
         photo = attachments.save_image(s, tips.PUBLIC, io.BytesIO(png_bytes()), "site.png", None)
         tip = TipIn(description="河边仓库堆放烟花爆竹", place="河边仓库", region_code=world.township)
         tips.submit(s, tip, "192.0.2.77", [photo.id])
+        # A 专项整治 and a 安全提示 of the county, so their lists and the enterprise's show a row.
+        county = principal_from(s, world.inspector)
+        today = local_today()
+        campaign = CampaignIn.model_validate(
+            {"title": "有限空间作业专项整治", "starts_on": today, "ends_on": today + timedelta(days=60),
+             "own_items": [{"text": "有限空间作业是否审批"}]}
+        )  # fmt: skip
+        campaigns.create_campaign(s, county, campaign)
+        notices.send(s, county, NoticeIn(title="防汛安全提示", body="请做好汛期防范工作"))
     enterprise = f"/enterprises/{world.enterprise_id}"
+    # Each role's nav: the first-wave pages, then the second-wave domains (专项整治, 安全提示, 考核, 监测,
+    # 执法, 事故与应急) where the role has them.
     return {
         "enterprise": (
             world.enterprise_user,
             ["/", "/hazards", enterprise, f"/risks/points/{point_id}", f"/risks/points/{point_id}/card"]
-            + [f"/risks/enterprises/{world.enterprise_id}/board"],
+            + [f"/risks/enterprises/{world.enterprise_id}/board", "/campaigns", "/notices", "/monitoring"]
+            + [f"{enterprise}/emergency/new"],
         ),
         "inspector": (
             world.inspector,
-            ["/", "/hazards", enterprise, "/tips", f"/maps/region/{world.county}"],
+            ["/", "/hazards", enterprise, "/tips", f"/maps/region/{world.county}", "/campaigns", "/notices"]
+            + ["/assessment", "/monitoring", "/enforcement/inspections", "/enforcement/draw"]
+            + ["/accidents/board", "/emergency/resources"],
         ),
-        "township": (world.township_user, ["/", "/hazards", "/stats", f"/maps/region/{world.township}"]),
-        "public": (None, ["/login", "/report", "/report/status"]),
+        "township": (
+            world.township_user,
+            ["/", "/hazards", "/stats", f"/maps/region/{world.township}", "/campaigns", "/assessment"]
+            + ["/enforcement/inspections", "/accidents/board"],
+        ),
+        "public": (
+            None,
+            ["/login", "/report", "/report/status", "/public/announcements", "/public/random-results"],
+        ),
     }
 
 
@@ -135,13 +161,28 @@ def test_no_serious_or_critical_axe_violations(  # type: ignore[no-untyped-def]
 ):
     username, paths = pages[role]
     page, watch = new_page(VIEWPORTS[viewport])
+    # The 监测 board reloads itself; start it paused (its own button, kept per tab) so no reload cuts a scan.
+    page.add_init_script("sessionStorage.setItem('sk-auto-refresh-paused', '1')")
     if username is not None:
         login(page, live_server, username, PASSWORD)
     found = {}
     frames = 0
+    wide: list[str] = []
     for path in paths:
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.ok, (path, response and response.status)
+        slug = path.strip("/").replace("/", "-") or "home"
+        screenshot(page, f"axe-{viewport}-{role}-{slug}")  # each role's main pages at both sizes
+        if path == "/monitoring":  # the timed refresh can be paused and resumed (WCAG 2.2.1)
+            button = page.locator("[data-auto-refresh] button")
+            assert button.inner_text() == "恢复自动刷新" and button.get_attribute("aria-pressed") == "true"
+            button.click()
+            assert button.inner_text() == "暂停自动刷新" and button.get_attribute("aria-pressed") == "false"
+            button.click()
+            assert button.get_attribute("aria-pressed") == "true"
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > VIEWPORTS[viewport]["width"]:  # the same visit checks that the page fits the screen
+            wide.append(f"{path} is {width} px wide")
         for frame in [page.main_frame, *page.main_frame.child_frames]:
             if frame is not page.main_frame:
                 frame.wait_for_selector("body[data-sk-ready]")  # the map has drawn its markers
@@ -159,4 +200,5 @@ def test_no_serious_or_critical_axe_violations(  # type: ignore[no-untyped-def]
         f"{path}:\n{_describe(v)}" for path, v in found.items()
     )
     assert frames == sum("/maps/" in p for p in paths), "each map page's frame was scanned"
+    assert wide == [], f"{role} on a {viewport}: {wide}"
     assert watch.blocked == [], watch.blocked

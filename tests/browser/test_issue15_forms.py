@@ -174,11 +174,11 @@ def dated_announcements(live_server, worlds):
 def test_announcements_newest_first(new_page, live_server, dated_announcements, name):
     page, watch = new_page(VIEWPORTS[name])
     page.goto(f"{live_server.url}/public/announcements")
-    assert "按发布日期排列，最新的在前" in page.locator("main").inner_text()
-    dates = page.locator("td[data-label='日期']").all_inner_texts()
-    assert dates == sorted(dates, reverse=True)
+    dates = [d.strip() for d in page.locator("main tbody tr td:first-child").all_inner_texts()]
+    assert dates and dates == sorted(dates, reverse=True), dates
     numbers = [n for n in page.locator("td[data-label='文号']").all_inner_texts() if n in dated_announcements]
     assert numbers == dated_announcements
+    assert "按发布日期排列，最新的在前" in page.locator("main").inner_text()
     screenshot(page, f"issue15-announcements-{name}")
     _clean(watch)
 
@@ -227,6 +227,9 @@ def haigang(live_server):
 @pytest.mark.parametrize("name", list(VIEWPORTS))
 def test_region_name_filters_and_reversed_dates_say_so(new_page, live_server, haigang, name):
     page, watch = _page(new_page, live_server, name, "filter_city")
+    # A reversed date range: the message beside the field, not an empty list (checked first, on its own).
+    page.goto(f"{live_server.url}/hazards?found_from=2026-05-02&found_to=2026-05-01")
+    assert page.locator("#found_from-error").count() == 1, "a reversed date range said nothing"
     page.goto(f"{live_server.url}/hazards")
     main = page.locator("main")
     assert haigang["130302"] in main.inner_text() and haigang["130303"] in main.inner_text()

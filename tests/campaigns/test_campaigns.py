@@ -184,6 +184,30 @@ def test_scope_and_refusals(db: Session, client: TestClient) -> None:
     assert {r["name"] for r in late} == {"甲一化工有限公司", "甲一区直属木业"}
 
 
+def test_scope_regions_caller_and_drill_down_narrow_together(db: Session, client: TestClient) -> None:
+    """A city campaign scoped to one township and one county: every caller and every region asked for
+    counts only the enterprises inside both (progress leaves out a region join a narrower one implies)."""
+    w = _dusty(db)
+    county_level = make_enterprise(db, region_code="139101", name="甲一区直属木业")  # outside the scope
+    add_tags(db, county_level.id, ["涉粉尘"])
+    add_tags(db, w.other_ent.id, ["涉粉尘"])
+    db.commit()
+    city = auth_headers(client, w.city)
+    c = _ok(_campaign(client, city, scope={"tags": ["涉粉尘"], "regions": ["139101001", "139102"]}), 201)
+    progress = f"{API}/{c['id']}/progress"
+
+    def in_scope(user: Any, region: str = "") -> int:
+        url = f"{progress}?region={region}" if region else progress
+        return int(_ok(client.get(url, headers=auth_headers(client, user)))["total"]["in_scope"])
+
+    p = _ok(client.get(progress, headers=city))
+    assert p["total"]["in_scope"] == 2
+    assert {r["code"]: r["in_scope"] for r in p["by_region"]} == {"139101": 1, "139102": 1}
+    assert [in_scope(w.city, r) for r in ("139101", "139101001", "139102")] == [1, 1, 1]
+    assert [in_scope(u) for u in (w.county, w.township, w.county2)] == [1, 1, 1]
+    assert in_scope(w.county2, "139101") == 0  # another county's region asked for: nothing of it
+
+
 def test_tags_come_from_the_enterprise_profile(db: Session, client: TestClient) -> None:
     """The enterprise profile (app.credit) is the one source: a tag set there puts the enterprise in a
     campaign's scope, taking it off takes the enterprise out; the old writer is gone."""
@@ -247,8 +271,9 @@ def test_laggards_are_reminded_once_before_the_deadline(db: Session) -> None:
 
 
 def test_major_hazards_open_until_zero(db: Session, client: TestClient) -> None:
-    """重大隐患动态清零: the campaign's open 重大 hazards are listed with enterprise, responsible person and
-    deadline; the campaign is late once its 清零 date passes with one open, and 清零 when it is closed."""
+    """重大隐患动态清零: the campaign's open 重大 hazards are listed (their own call and the campaign page)
+    with enterprise, responsible person and deadline, and progress counts them; the campaign is late once
+    its 清零 date passes with one open, and 清零 when it is closed."""
     w = _dusty(db)
     county, ent = auth_headers(client, w.county), auth_headers(client, w.ent_user)
     c = _ok(_campaign(client, county, major_zero_by="2026-04-30"), 201)
@@ -268,21 +293,61 @@ def test_major_hazards_open_until_zero(db: Session, client: TestClient) -> None:
     )
     db.commit()
 
-    progress = f"{API}/{c['id']}/progress"
-    zero = _ok(client.get(progress, headers=county))["major_zero"]
+    progress, listed = f"{API}/{c['id']}/progress", f"{API}/{c['id']}/major-hazards"
+    p = _ok(client.get(progress, headers=county))
+    assert p["major_open"] == 1 and "hazards" not in p["major_zero"]  # counts only
+    assert p["major_zero"] == {"open": 1, "zero": False, "zero_by": "2026-04-30", "late": False}
+    zero = _ok(client.get(listed, headers=county))
     assert zero["open"] == 1 and not zero["zero"] and not zero["late"]
     assert zero["hazards"] == [
         {"hazard_id": hz.id, "description": "除尘器未设泄爆装置", "deadline": "2026-04-15", "overdue": False,
          "responsible": "王工", "enterprise_id": w.ent.id, "enterprise": w.ent.name}
     ]  # fmt: skip
-    assert "重大隐患动态清零" in client.get(f"/campaigns/{c['id']}", headers=county).text
+    page = client.get(f"/campaigns/{c['id']}", headers=county).text
+    assert "重大隐患动态清零" in page and "尚有 1 项重大隐患未销号" in page and "王工" in page
     # The township sees its own enterprise's (the one scoping rule, as for every count).
-    assert _ok(client.get(progress, headers=auth_headers(client, w.township)))["major_zero"]["open"] == 1
+    township = auth_headers(client, w.township)
+    assert _ok(client.get(listed, headers=township))["open"] == 1
+    assert _ok(client.get(progress, headers=township))["major_open"] == 1
+    # Another county's department sees neither the campaign nor its list.
+    assert client.get(listed, headers=auth_headers(client, w.county2)).status_code == 404
 
     advance(timedelta(days=60))  # 1 May: past the deadline and the 清零 date
-    zero = _ok(client.get(progress, headers=auth_headers(client, w.county)))["major_zero"]
+    zero = _ok(client.get(listed, headers=auth_headers(client, w.county)))
     assert zero["late"] and zero["hazards"][0]["overdue"]
+    assert _ok(client.get(progress, headers=auth_headers(client, w.county)))["major_zero"]["late"]
     hz.state = "closed"
     db.commit()
-    zero = _ok(client.get(progress, headers=auth_headers(client, w.county)))["major_zero"]
-    assert zero == {"open": 0, "zero": True, "zero_by": "2026-04-30", "late": False, "hazards": []}
+    zero = _ok(client.get(listed, headers=auth_headers(client, w.county)))
+    assert zero["hazards"] == [] and {k: zero[k] for k in ("open", "zero", "zero_by", "late")} == {
+        "open": 0, "zero": True, "zero_by": "2026-04-30", "late": False}  # fmt: skip
+    assert _ok(client.get(progress, headers=auth_headers(client, w.county)))["major_open"] == 0
+
+
+def test_withdrawn_major_hazard_is_open_nowhere(db: Session, client: TestClient) -> None:
+    """A 重大 hazard withdrawn (撤销) is neither 销号 nor open: the progress count, the 清零 list and the
+    campaign page agree that nothing is open (the page used to count it in major_open)."""
+    w = _dusty(db)
+    county, ent = auth_headers(client, w.county), auth_headers(client, w.ent_user)
+    c = _ok(_campaign(client, county), 201)
+    item = c["items"][0]
+    url = f"{API}/{c['id']}/items/{item['id']}"
+    ids = []
+    for text in ("除尘器未设泄爆装置", "除尘系统未按规定清灰"):
+        hazard = {"description": text, "place": "抛光车间", "category": "site", "grade": "major",
+                  "major_item": item["code"]}  # fmt: skip
+        ids.append(
+            _ok(client.put(url, json={"result": "problem", "hazard": hazard}, headers=ent))["hazard_id"]
+        )
+    kept, withdrawn = db.get_one(Hazard, ids[0]), db.get_one(Hazard, ids[1])
+    withdrawn.state = "withdrawn"  # the hazard's own workflow is tested in tests/hazards
+    db.commit()
+
+    p = _ok(client.get(f"{API}/{c['id']}/progress", headers=county))
+    listed = _ok(client.get(f"{API}/{c['id']}/major-hazards", headers=county))
+    assert p["total"]["major"] == 2 and p["total"]["major_closed"] == 0
+    assert p["major_open"] == p["major_zero"]["open"] == listed["open"] == 1
+    assert [h["hazard_id"] for h in listed["hazards"]] == [kept.id]
+    assert p["total"]["major_open"] == sum(r["major_open"] for r in p["by_region"]) == 1
+    page = client.get(f"/campaigns/{c['id']}", headers=county).text
+    assert "尚有 1 项重大隐患未销号" in page and "除尘系统未按规定清灰" not in page

@@ -102,3 +102,43 @@ document.querySelectorAll("form[data-region-picker]").forEach(function (form) {
   }
   syncTownships(form);
 });
+
+// Live boards (重大危险源监测: [data-auto-refresh="seconds"]) reload themselves, and the button pauses or
+// resumes it for this tab (WCAG 2.2.1 timing adjustable; a <meta http-equiv="refresh"> cannot be paused).
+(function () {
+  var box = document.querySelector("[data-auto-refresh]");
+  if (!box) {
+    return;
+  }
+  var seconds = parseInt(box.getAttribute("data-auto-refresh"), 10) || 10;
+  var button = box.querySelector("button");
+  var key = "sk-auto-refresh-paused";
+  var paused = false;
+  var timer = null;
+  try {
+    paused = window.sessionStorage.getItem(key) === "1";
+  } catch (e) {}
+  function show() {
+    if (button) {
+      button.hidden = false;
+      button.textContent = paused ? "恢复自动刷新" : "暂停自动刷新";
+      button.setAttribute("aria-pressed", paused ? "true" : "false");
+    }
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = paused ? null : setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  }
+  if (button) {
+    button.addEventListener("click", function () {
+      paused = !paused;
+      try {
+        window.sessionStorage.setItem(key, paused ? "1" : "0");
+      } catch (e) {}
+      show();
+      schedule();
+    });
+  }
+  show();
+  schedule();
+})();
